@@ -1,0 +1,39 @@
+"""The one object both renderers read: what to render and about which run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """A source that could not be collected, and why (shown to the reader of the report)."""
+
+    name: str
+    reason: str
+    required: bool
+
+
+@dataclass
+class ReportContext:
+    title: str
+    spec: dict[str, Any]
+    # Concrete values the job ran with (date ranges already resolved to dates).
+    parameters: dict[str, Any]
+    # (label, value as a person reads it), in declaration order.
+    parameter_lines: list[tuple[str, str]]
+    generated_at: datetime  # timezone-aware
+    requested_by: str
+    # Processed data: what the sections' "data" paths point into.
+    data: dict[str, Any]
+    missing_sources: list[SourceFailure] = field(default_factory=list)
+    job_id: str = ""
+
+    @property
+    def is_partial(self) -> bool:
+        return bool(self.missing_sources)
+
+    @property
+    def sections(self) -> list[dict[str, Any]]:
+        return list(self.spec.get("sections", []))
