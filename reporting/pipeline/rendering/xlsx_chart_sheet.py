@@ -1,0 +1,66 @@
+"""The Charts sheet: per chart section, a small data table and, beside it, the native chart drawn from those cells."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.xlsx_cells import make_cell
+from reporting.pipeline.rendering.xlsx_charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
+
+TITLE_FONT = Font(bold=True, size=12)
+HEADER_FONT = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="9C0006")
+NO_CHART_DATA = "No data for this chart"
+# Blank rows between two chart blocks.
+BLOCK_GAP_ROWS = 2
+CATEGORY_COLUMN_WIDTH = 24
+SERIES_COLUMN_WIDTH = 14
+MAX_SERIES_COLUMNS = 8
+
+
+class ChartSheetWriter:
+    def __init__(self, worksheet: Any, max_series: int):
+        self.ws = worksheet
+        self.row = 0
+        self.ws.column_dimensions["A"].width = CATEGORY_COLUMN_WIDTH
+        for index in range(2, 2 + min(max_series, MAX_SERIES_COLUMNS) + 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = SERIES_COLUMN_WIDTH
+
+    def write_no_data(self, title: str, reason: str) -> None:
+        self._append([make_cell(self.ws, title or "Chart", font=TITLE_FONT)])
+        self._append([make_cell(self.ws, reason, font=NOTE_FONT)])
+        self._gap()
+
+    def write_chart(self, spec: ChartSpec) -> None:
+        if spec.is_empty:
+            self.write_no_data(spec.title, NO_CHART_DATA)
+            return
+        series = spec.series[:1] if spec.kind in ("pie", "doughnut") else spec.series
+        title_row = self._append([make_cell(self.ws, spec.title or "Chart", font=TITLE_FONT)])
+        header = [make_cell(self.ws, spec.x_title or spec.x_field or "Category", font=HEADER_FONT)]
+        header += [make_cell(self.ws, s.label, font=HEADER_FONT) for s in series]
+        header_row = self._append(header)
+        for index, category in enumerate(spec.categories):
+            # Categories are text (ChartSpec made them so): stored guarded, never converted to dates.
+            self._append([make_cell(self.ws, category)] + [s.values[index] for s in series])
+        block = ChartDataBlock(self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1)
+        chart = build_chart(replace(spec, series=series), block)
+        anchor_col = get_column_letter(len(series) + 3)
+        self.ws.add_chart(chart, f"{anchor_col}{title_row}")
+        # The next block starts below whichever is taller: the data table or the chart.
+        while self.row < title_row + CHART_HEIGHT_ROWS:
+            self._append([])
+        self._gap()
+
+    def _append(self, cells: list[Any]) -> int:
+        self.ws.append(cells)
+        self.row += 1
+        return self.row
+
+    def _gap(self) -> None:
+        for _ in range(BLOCK_GAP_ROWS):
+            self._append([])

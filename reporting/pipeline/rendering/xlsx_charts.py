@@ -1,0 +1,98 @@
+"""One ChartSpec + the cells holding its data -> a native openpyxl chart whose series reference those cells."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl.chart import BarChart, DoughnutChart, LineChart, PieChart, Reference
+from openpyxl.chart._chart import ChartBase
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.legend import Legend
+
+from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.xlsx_cells import clean_text
+
+# Size of a chart on the sheet, in centimetres (openpyxl's unit for width/height).
+CHART_WIDTH_CM = 18.0
+CHART_HEIGHT_CM = 9.0
+# Roughly how many default-height rows a chart of CHART_HEIGHT_CM covers (to place the next block below it).
+CHART_HEIGHT_ROWS = 19
+
+
+@dataclass(frozen=True)
+class ChartDataBlock:
+    """Where a chart's data table sits: a header row, then one row per category.
+
+    Column ``category_col`` holds the categories; the series follow in the next columns, in ChartSpec order.
+    """
+
+    worksheet: Any
+    header_row: int
+    first_row: int
+    last_row: int
+    category_col: int
+
+    @property
+    def first_series_col(self) -> int:
+        return self.category_col + 1
+
+
+def build_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
+    """A native chart for a non-empty ``spec`` whose data was written at ``block``."""
+    if spec.kind in ("pie", "doughnut"):
+        chart = _pie_chart(spec, block)
+    else:
+        chart = _axis_chart(spec, block)
+    chart.title = clean_text(spec.title) if spec.title else None
+    chart.width = CHART_WIDTH_CM
+    chart.height = CHART_HEIGHT_CM
+    return chart
+
+
+def _series_reference(block: ChartDataBlock, min_col: int, max_col: int) -> Reference:
+    # From the header row, so each series takes its name from the header cell (titles_from_data).
+    return Reference(
+        block.worksheet, min_col=min_col, max_col=max_col, min_row=block.header_row, max_row=block.last_row
+    )
+
+
+def _category_reference(block: ChartDataBlock) -> Reference:
+    return Reference(
+        block.worksheet,
+        min_col=block.category_col,
+        max_col=block.category_col,
+        min_row=block.first_row,
+        max_row=block.last_row,
+    )
+
+
+def _axis_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
+    if spec.kind == "line":
+        chart: ChartBase = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = "bar" if spec.kind == "hbar" else "col"
+        if spec.stacked:
+            chart.grouping = "stacked"
+            # Without full overlap Excel draws stacked segments side by side.
+            chart.overlap = 100
+    last_col = block.first_series_col + len(spec.series) - 1
+    chart.add_data(_series_reference(block, block.first_series_col, last_col), titles_from_data=True)
+    chart.set_categories(_category_reference(block))
+    chart.x_axis.title = clean_text(spec.x_title) if spec.x_title else None
+    chart.y_axis.title = clean_text(spec.y_title) if spec.y_title else None
+    # openpyxl 3.1 writes <c:delete val="1"/> by default, which hides both axes in Excel.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend = Legend(legendPos="b")
+    return chart
+
+
+def _pie_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
+    chart: ChartBase = DoughnutChart() if spec.kind == "doughnut" else PieChart()
+    # Pie and doughnut show the first series only (agreed template rule).
+    chart.add_data(_series_reference(block, block.first_series_col, block.first_series_col), titles_from_data=True)
+    chart.set_categories(_category_reference(block))
+    chart.dataLabels = DataLabelList(showPercent=True)
+    chart.legend = Legend(legendPos="r")
+    return chart

@@ -1,0 +1,166 @@
+"""The Summary sheet: what the report is, how it was run, what is missing, and the KPIs with coloured status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter
+
+from reporting.pipeline.context import ReportContext
+from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.rendering.xlsx_cells import make_cell
+from reporting.pipeline.rendering.xlsx_tables import add_excel_table
+from reporting.pipeline.rendering.xlsx_values import ColumnCells
+
+KPI_HEADERS = ("Group", "KPI", "Value", "Unit", "Trend", "Status")
+KPI_TABLE_STYLE = "TableStyleLight9"
+KPI_STATUS_COLUMN = KPI_HEADERS.index("Status") + 1
+TREND_SYMBOLS = {"up": "▲ up", "down": "▼ down", "flat": "► flat"}
+
+# Font colour / fill per status, Excel's own "good/neutral/bad" palette plus a stronger green.
+STATUS_COLOURS = {
+    "excellent": ("FFFFFF", "1E7B34"),
+    "good": ("006100", "C6EFCE"),
+    "warning": ("9C5700", "FFEB9C"),
+    "critical": ("9C0006", "FFC7CE"),
+}
+
+TITLE_FONT = Font(bold=True, size=16)
+HEADING_FONT = Font(bold=True, size=12)
+LABEL_FONT = Font(bold=True)
+WARNING_FONT = Font(bold=True, color="9C0006")
+COLUMN_WIDTHS = (30, 34, 14, 12, 12, 14)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    group: str
+    name: Any
+    value: Any
+    unit: Any
+    trend: Any
+    status: Any
+
+
+def format_generated_at(moment: datetime) -> str:
+    """'2026-11-01 09:30:00 CET (Europe/Warsaw, UTC+01:00)': the zone is always explicit."""
+    offset = moment.utcoffset()
+    if offset is None:
+        return f"{moment:%Y-%m-%d %H:%M:%S} (time zone unknown)"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    utc = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    zone_key = getattr(moment.tzinfo, "key", None)
+    where = f"{zone_key}, {utc}" if zone_key else utc
+    return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname()} ({where})"
+
+
+def collect_kpis(context: ReportContext) -> tuple[list[KpiRow], list[str]]:
+    """All KPI sections' rows, plus a 'No data' line per KPI section whose data is missing or empty."""
+    rows: list[KpiRow] = []
+    notes: list[str] = []
+    for section in context.sections:
+        if section.get("type") != "kpis":
+            continue
+        group = section.get("title") or "KPIs"
+        try:
+            section_rows = resolve_rows(context.data, section.get("data", ""))
+        except DataPathError as error:
+            notes.append(f"{group} — No data: {error}")
+            continue
+        if not section_rows:
+            notes.append(f"{group} — No data: the data set is empty")
+        for row in section_rows:
+            rows.append(
+                KpiRow(group, row.get("name"), row.get("value"), row.get("unit"), row.get("trend"), row.get("status"))
+            )
+    return rows, notes
+
+
+class SummarySheetWriter:
+    def __init__(self, worksheet: Any, table_name: str):
+        self.ws = worksheet
+        self.table_name = table_name
+        self.row = 0
+
+    def write(self, context: ReportContext) -> None:
+        for index, width in enumerate(COLUMN_WIDTHS, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self._append([make_cell(self.ws, context.title, font=TITLE_FONT)])
+        self._append([])
+        if context.is_partial:
+            self._write_missing_sources(context)
+        self._append([make_cell(self.ws, "Parameters", font=HEADING_FONT)])
+        for label, display in context.parameter_lines:
+            self._append([make_cell(self.ws, label, font=LABEL_FONT), make_cell(self.ws, display)])
+        if not context.parameter_lines:
+            self._append([make_cell(self.ws, "(none)")])
+        self._append([])
+        self._append(
+            [make_cell(self.ws, "Generated at", font=LABEL_FONT), make_cell(self.ws, format_generated_at(context.generated_at))]
+        )
+        self._append([make_cell(self.ws, "Requested by", font=LABEL_FONT), make_cell(self.ws, context.requested_by)])
+        self._append([])
+        kpis, notes = collect_kpis(context)
+        if kpis or notes:
+            self._write_kpis(kpis, notes, context)
+
+    def _append(self, cells: list[Any]) -> None:
+        self.ws.append(cells)
+        self.row += 1
+
+    def _write_missing_sources(self, context: ReportContext) -> None:
+        self._append(
+            [make_cell(self.ws, "Partial report: these sources could not be collected", font=WARNING_FONT)]
+        )
+        for failure in context.missing_sources:
+            kind = "required" if failure.required else "optional"
+            self._append(
+                [
+                    make_cell(self.ws, failure.name, font=LABEL_FONT),
+                    make_cell(self.ws, failure.reason),
+                    make_cell(self.ws, kind),
+                ]
+            )
+        self._append([])
+
+    def _write_kpis(self, kpis: list[KpiRow], notes: list[str], context: ReportContext) -> None:
+        self._append([make_cell(self.ws, "Key performance indicators", font=HEADING_FONT)])
+        for note in notes:
+            self._append([make_cell(self.ws, note, font=WARNING_FONT)])
+        if not kpis:
+            return
+        self._append([make_cell(self.ws, header) for header in KPI_HEADERS])
+        header_row = self.row
+        tz = context.generated_at.tzinfo
+        # One converter per column: each re-uses its own cell objects within a row.
+        converters = [ColumnCells(self.ws, None, tz).convert for _ in KPI_HEADERS]
+        for kpi in kpis:
+            trend = TREND_SYMBOLS.get(str(kpi.trend).lower(), kpi.trend) if kpi.trend is not None else None
+            values = (kpi.group, kpi.name, kpi.value, kpi.unit, trend, kpi.status)
+            self._append([convert(v) for convert, v in zip(converters, values)])
+        last_row = self.row
+        ref = f"A{header_row}:{get_column_letter(len(KPI_HEADERS))}{last_row}"
+        add_excel_table(self.ws, self.table_name, ref, KPI_HEADERS, KPI_TABLE_STYLE)
+        self._colour_statuses(header_row + 1, last_row)
+
+    def _colour_statuses(self, first_row: int, last_row: int) -> None:
+        letter = get_column_letter(KPI_STATUS_COLUMN)
+        cells = f"{letter}{first_row}:{letter}{last_row}"
+        for status, (font_colour, fill_colour) in STATUS_COLOURS.items():
+            rule = Rule(
+                type="containsText",
+                operator="containsText",
+                text=status,
+                dxf=DifferentialStyle(
+                    font=Font(color=font_colour, bold=status == "critical"),
+                    fill=PatternFill(fill_type="solid", bgColor=fill_colour),
+                ),
+            )
+            # The formula is what Excel evaluates; `text` is what its rule editor shows.
+            rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{letter}{first_row})))']
+            self.ws.conditional_formatting.add(cells, rule)
