@@ -1,0 +1,203 @@
+"""Collect every source of a report at once: bounded thread pool, stage deadline, per-source stats."""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from reporting.pipeline.context import SourceFailure
+
+from .cache import CachedFetch, cached_fetch, source_cache_key
+from .config import DEFAULT_CONCURRENCY, SourceConfig, reporting_setting
+from .errors import SourceConfigError, SourceError
+from .http_source import fetch_http, plan_http_request
+from .placeholders import secret_values
+from .sql_source import fetch_sql, plan_sql_request
+from .static_source import fetch_static
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceRequest:
+    config: SourceConfig
+    params: dict[str, Any] = field(default_factory=dict)
+    required: bool = True
+
+
+@dataclass
+class SourceStat:
+    name: str
+    duration_s: float
+    bytes: int
+    attempts: int
+    cache: str  # "hit" | "miss" | "bypass"
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AggregationResult:
+    data: dict[str, Any]
+    stats: dict[str, SourceStat]
+    failures: list[SourceFailure]
+
+    @property
+    def required_failures(self) -> list[SourceFailure]:
+        return [f for f in self.failures if f.required]
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(1 for s in self.stats.values() if s.cache == "hit")
+
+    @property
+    def cache_misses(self) -> int:
+        return sum(1 for s in self.stats.values() if s.cache == "miss")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    payload: Any
+    stat: SourceStat
+
+
+def collect_sources(
+    *,
+    requests: list[SourceRequest],
+    parameters: dict,
+    use_cache: bool = True,
+    deadline_s: float | None = None,
+) -> AggregationResult:
+    """Fetch all sources in parallel; the wall time is about that of the slowest source.
+
+    ``deadline_s`` bounds the whole stage (seconds from now); sources still running then are
+    reported as failed. Failures never raise: they are returned, split into required/optional.
+    """
+    result = AggregationResult(data={}, stats={}, failures=[])
+    if not requests:
+        return result
+    names = [r.config.name for r in requests]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each source may be requested once; got {names}")
+    if deadline_s is None:
+        deadline_s = reporting_setting("REPORTING_AGGREGATION_DEADLINE_S", None)
+    started = time.monotonic()
+    deadline = started + float(deadline_s) if deadline_s else None
+    workers = max(1, min(len(requests), int(reporting_setting("REPORTING_SOURCE_CONCURRENCY", DEFAULT_CONCURRENCY))))
+
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="source")
+    try:
+        futures: dict[Future[_Outcome], SourceRequest] = {
+            executor.submit(_collect_one, request, parameters, use_cache, deadline): request for request in requests
+        }
+        pending = set(futures)
+        while pending:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                _record(result, futures[future], future.result())
+            if deadline is not None and time.monotonic() >= deadline and pending:
+                for future in pending:
+                    request = futures[future]
+                    error = SourceError(
+                        request.config.name, f"did not finish within the stage deadline of {float(deadline_s):g} s"
+                    )
+                    stat = SourceStat(request.config.name, time.monotonic() - started, 0, 0, "miss", str(error))
+                    _record(result, request, _Outcome(None, stat))
+                break
+    finally:
+        # Do not wait for stragglers past the deadline; their own timeouts end them soon.
+        executor.shutdown(wait=False, cancel_futures=True)
+    return result
+
+
+def _record(result: AggregationResult, request: SourceRequest, outcome: _Outcome) -> None:
+    stat = outcome.stat
+    result.stats[stat.name] = stat
+    if stat.error is None:
+        result.data[stat.name] = outcome.payload
+        logger.info(
+            "source %s collected: cache=%s attempts=%d bytes=%d in %.3f s",
+            stat.name, stat.cache, stat.attempts, stat.bytes, stat.duration_s,
+        )
+        return
+    result.failures.append(SourceFailure(name=stat.name, reason=stat.error, required=request.required))
+    logger.warning(
+        "source %s failed (%s): %s", stat.name, "required" if request.required else "optional", stat.error
+    )
+
+
+def _collect_one(request: SourceRequest, parameters: dict, use_cache: bool, deadline: float | None) -> _Outcome:
+    config = request.config
+    started = time.monotonic()
+    try:
+        fetched = _fetch_with_cache(request, parameters, use_cache, deadline)
+    except SourceError as exc:
+        attempts = exc.attempts
+        error = _scrub(str(exc), config)
+    except Exception as exc:  # a bug must not take the other sources down; keep it in the log
+        logger.exception("source %s: unexpected error", config.name)
+        attempts, error = 1, _scrub(f"source '{config.name}': internal error ({exc.__class__.__name__})", config)
+    else:
+        stat = SourceStat(config.name, time.monotonic() - started, fetched.bytes, fetched.attempts, fetched.cache)
+        return _Outcome(fetched.payload, stat)
+    finally:
+        if config.kind == "sql":
+            _close_thread_connection(config.database_alias)
+    cache = "bypass" if not use_cache or config.cache_ttl_s <= 0 or config.kind == "static" else "miss"
+    return _Outcome(None, SourceStat(config.name, time.monotonic() - started, 0, attempts, cache, error))
+
+
+def _fetch_with_cache(
+    request: SourceRequest, parameters: dict, use_cache: bool, deadline: float | None
+) -> CachedFetch:
+    config = request.config
+    if not config.is_active:
+        raise SourceConfigError(config.name, "source is disabled")
+    if config.kind == "static":
+        payload, size = fetch_static(config)
+        return CachedFetch(payload, size, 1, "bypass")
+    if config.kind == "http":
+        plan = plan_http_request(config, request.params, parameters)
+
+        def fetch() -> tuple[Any, int, int]:
+            fetched = fetch_http(config, plan, deadline=deadline)
+            return fetched.payload, fetched.bytes, fetched.attempts
+
+    elif config.kind == "sql":
+        plan = plan_sql_request(config, request.params, parameters)
+
+        def fetch() -> tuple[Any, int, int]:
+            fetched = fetch_sql(config, plan, deadline=deadline)
+            return fetched.payload, fetched.bytes, fetched.attempts
+
+    else:
+        raise SourceConfigError(config.name, f"unknown source kind '{config.kind}'")
+    if config.cache_ttl_s <= 0:
+        return cached_fetch(key="", ttl_s=0, use_cache=use_cache, fetch=fetch, deadline=deadline)
+    canonical = {"kind": config.kind, "response_path": config.response_path, **plan.canonical()}
+    key = source_cache_key(name=config.name, version=config.version, canonical=canonical)
+    return cached_fetch(key=key, ttl_s=config.cache_ttl_s, use_cache=use_cache, fetch=fetch, deadline=deadline)
+
+
+def _scrub(text: str, config: SourceConfig) -> str:
+    """Belt and braces: no resolved header secret may reach stats, failures or logs."""
+    for secret in secret_values(dict(config.headers or {})):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _close_thread_connection(alias: str) -> None:
+    # Pool threads each open their own connection; do not leak one per thread.
+    from django.db import connections
+
+    try:
+        connection = connections[alias]
+    except Exception:
+        return
+    if not connection.in_atomic_block:
+        connection.close()
