@@ -1,0 +1,27 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.in requirements.lock | cksum | cut -d' ' -f1)
+
+.PHONY: install run test bench clean
+
+$(STAMP): requirements.in requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.in -c requirements.lock
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m config.devstack
+
+test: install
+	$(PY) -m config.embedded_redis -- $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@set -e; for bench in tests/perf/bench_*.py; do echo "== $$bench"; \
+	  $(PY) -m config.embedded_redis -- $(PY) $$bench; done
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 var/redis var/artifacts

@@ -1,0 +1,106 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+
+
+def artifact_storage():
+    return storages["artifacts"]
+
+
+def artifact_upload_to(instance: "ReportArtifact", filename: str) -> str:
+    return f"jobs/{instance.job.public_id}/{filename}"
+
+
+class ReportJob(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partial (some data missing)"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        DEFAULT = "default", "Normal"
+        LOW = "low", "Low"
+
+    class Origin(models.TextChoices):
+        WEB = "web", "Web"
+        CLI = "cli", "Command line"
+        SCHEDULE = "schedule", "Schedule"
+
+    FINAL_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    template = models.ForeignKey("templates_app.ReportTemplate", on_delete=models.PROTECT, related_name="jobs")
+    template_version = models.ForeignKey(
+        "templates_app.TemplateVersion", on_delete=models.PROTECT, related_name="jobs",
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+    formats = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_jobs",
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.WEB)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.DEFAULT)
+    use_cache = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    stage = models.CharField(max_length=32, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage_timings = models.JSONField(default=dict, blank=True)
+    source_stats = models.JSONField(default=dict, blank=True)
+    missing_sources = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    error_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    rq_job_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.slug} {self.public_id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ReportArtifact(models.Model):
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel workbook"
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="artifacts")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    file = models.FileField(storage=artifact_storage, upload_to=artifact_upload_to, max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["format"]
+        constraints = [models.UniqueConstraint(fields=["job", "format"], name="one_artifact_per_job_format")]
+
+    def __str__(self) -> str:
+        return f"{self.job.public_id}.{self.format}"

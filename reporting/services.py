@@ -1,0 +1,134 @@
+"""Business actions on report jobs. Views, admin actions, commands and RQ jobs call these."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any, BinaryIO
+
+import django_rq
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from templates_app.models import ReportTemplate
+
+from .models import ReportArtifact, ReportJob
+
+logger = logging.getLogger(__name__)
+
+
+class JobNotPublishable(Exception):
+    pass
+
+
+def job_create(*, template: ReportTemplate, user, parameters: dict[str, Any], priority: str = "default",
+               use_cache: bool = True, origin: str = ReportJob.Origin.WEB,
+               formats: list[str] | None = None) -> ReportJob:
+    version = template.published_version
+    if version is None:
+        raise JobNotPublishable(f"Template '{template.slug}' has no published version.")
+    if priority not in ReportJob.Priority.values:
+        raise ValueError(f"unknown priority '{priority}'")
+    return ReportJob.objects.create(
+        template=template, template_version=version, parameters=parameters,
+        requested_by=user if (user and user.is_authenticated) else None,
+        priority=priority, use_cache=use_cache, origin=origin,
+        formats=formats or list(version.spec.get("outputs", ["pdf", "xlsx"])),
+    )
+
+
+def job_submit(*, template: ReportTemplate, user, parameters: dict[str, Any], priority: str = "default",
+               use_cache: bool = True, origin: str = ReportJob.Origin.WEB) -> ReportJob:
+    """Create the job row and enqueue it once the surrounding transaction has committed."""
+    with transaction.atomic():
+        job = job_create(template=template, user=user, parameters=parameters, priority=priority,
+                         use_cache=use_cache, origin=origin)
+        transaction.on_commit(lambda: job_enqueue(job=job))
+    return job
+
+
+def job_enqueue(*, job: ReportJob) -> ReportJob:
+    """Put the job on its priority queue. The database row stays the source of truth."""
+    from .jobs import on_report_job_failure, run_report_job
+
+    queue = django_rq.get_queue(job.priority)
+    rq_job = queue.enqueue(
+        run_report_job, job.pk,
+        job_id=f"report-{job.public_id}-{job.attempts + 1}",
+        job_timeout=job.template.job_timeout_s,
+        on_failure=on_report_job_failure,
+        result_ttl=3600, failure_ttl=7 * 86400,
+        description=f"{job.template.slug} report {job.public_id}",
+    )
+    ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.PENDING).update(
+        status=ReportJob.Status.QUEUED, queued_at=timezone.now(), rq_job_id=rq_job.id,
+    )
+    job.refresh_from_db()
+    logger.info("job enqueued job=%s queue=%s rq_job=%s", job.public_id, job.priority, rq_job.id)
+    return job
+
+
+def job_mark_failed(*, job_id: int, message: str) -> None:
+    """End a job that is not final yet as failed with a reason a person can read."""
+    ReportJob.objects.filter(pk=job_id).exclude(status__in=ReportJob.FINAL_STATUSES).update(
+        status=ReportJob.Status.FAILED, error_message=message[:5000], finished_at=timezone.now(),
+    )
+
+
+def job_cancel(*, job: ReportJob) -> ReportJob:
+    """A queued job leaves the queue at once; a running one stops at its next stage boundary."""
+    if job.is_final:
+        return job
+    if job.status in (ReportJob.Status.PENDING, ReportJob.Status.QUEUED):
+        if job.rq_job_id:
+            from rq.job import Job
+            from rq.exceptions import NoSuchJobError
+
+            try:
+                Job.fetch(job.rq_job_id, connection=django_rq.get_connection(job.priority)).cancel()
+            except NoSuchJobError:
+                pass
+        ReportJob.objects.filter(pk=job.pk).exclude(status__in=ReportJob.FINAL_STATUSES).update(
+            status=ReportJob.Status.CANCELLED, finished_at=timezone.now(), error_message="Cancelled by a user.",
+        )
+    else:
+        ReportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    job.refresh_from_db()
+    return job
+
+
+def job_retry(*, job: ReportJob, user=None) -> ReportJob:
+    """Run a failed or cancelled job again with the same pinned version and parameters."""
+    if job.status not in (ReportJob.Status.FAILED, ReportJob.Status.CANCELLED, ReportJob.Status.PARTIAL):
+        return job
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.PENDING, stage="", progress=0, error_message="", cancel_requested=False,
+        started_at=None, finished_at=None,
+    )
+    job.refresh_from_db()
+    transaction.on_commit(lambda: job_enqueue(job=job))
+    return job
+
+
+def artifact_store(*, job: ReportJob, fmt: str, content_type: str, file_extension: str,
+                   stream: BinaryIO) -> ReportArtifact:
+    """Store (or replace) the job's file of one format; never two files of a format per job."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    size = stream.tell()
+    stream.seek(0)
+    filename = f"{job.template.slug}-{job.public_id}.{file_extension}"
+    existing = ReportArtifact.objects.filter(job=job, format=fmt).first()
+    if existing:
+        existing.file.delete(save=False)
+        artifact = existing
+    else:
+        artifact = ReportArtifact(job=job, format=fmt)
+    artifact.content_type = content_type
+    artifact.size = size
+    artifact.sha256 = digest.hexdigest()
+    artifact.file.save(filename, File(stream), save=False)
+    artifact.save()
+    return artifact

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("reports/", views.catalog, name="catalog"),
+    path("reports/<slug:slug>/run/", views.run_report, name="run"),
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<uuid:public_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
+    path("jobs/<uuid:public_id>/download/<str:fmt>/", views.download, name="download"),
+]

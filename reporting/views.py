@@ -1,0 +1,95 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from templates_app.selectors import template_get_for_user, template_list_for_user
+
+from . import selectors, services
+from .forms import RunReportForm
+
+
+@require_GET
+def catalog(request):
+    return render(request, "reporting/catalog.html", {"templates": template_list_for_user(user=request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def run_report(request, slug):
+    template = template_get_for_user(slug=slug, user=request.user)
+    spec = template.published_version.spec
+    form = RunReportForm(request.POST or None, spec_parameters=spec.get("parameters", []), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = services.job_submit(template=template, user=request.user, parameters=form.parameters(),
+                                  priority=form.priority, use_cache=form.use_cache)
+        return redirect("reporting:job_detail", public_id=job.public_id)
+    return render(request, "reporting/run.html", {"template": template, "spec": spec, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def job_list(request):
+    page = Paginator(selectors.job_list_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "reporting/job_list.html", {"page": page})
+
+
+@require_GET
+def job_detail(request, public_id):
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    template_name = "reporting/_job_status.html" if request.htmx else "reporting/job_detail.html"
+    return render(request, template_name, {"job": job})
+
+
+@require_POST
+def job_cancel(request, public_id):
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    services.job_cancel(job=job)
+    return redirect("reporting:job_detail", public_id=job.public_id)
+
+
+@require_POST
+def job_retry(request, public_id):
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    services.job_retry(job=job, user=request.user)
+    return redirect("reporting:job_detail", public_id=job.public_id)
+
+
+@require_GET
+def download(request, public_id, fmt):
+    artifact = selectors.artifact_get_for_user(public_id=public_id, fmt=fmt, user=request.user)
+    filename = f"{artifact.job.template.slug}-{artifact.job.created_at:%Y%m%d-%H%M}.{fmt}"
+    response = FileResponse(artifact.file.open("rb"), as_attachment=True, filename=filename,
+                            content_type=artifact.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    healthy = all(c == "ok" for c in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
+                        status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # any failure means "not healthy"; say which
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    import django_rq
+
+    try:
+        django_rq.get_connection("default").ping()
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"

@@ -1,0 +1,82 @@
+"""Submit through the web form, run a real RQ worker process, open the files a user downloads."""
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reporting.models import ReportJob
+from templates_app.demo.loader import demo_seed
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_monthly_quality_report_from_form_to_downloads(live_server, client, run_worker_burst, empty_queues):
+    demo_seed(base_url=live_server.url)  # the demo sources call the app's own demo API over HTTP
+    client.login(username="viewer", password="viewer-password")
+
+    catalog = client.get(reverse("reporting:catalog")).content.decode()
+    assert "Monthly quality report" in catalog
+    form_page = client.get(reverse("reporting:run", args=["monthly-quality"]))
+    assert form_page.status_code == 200
+
+    response = client.post(reverse("reporting:run", args=["monthly-quality"]), {
+        "period_preset": "custom", "period_start": "2026-10-01", "period_end": "2026-10-31",
+        "department": "All", "recipients": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.QUEUED
+    assert job.parameters["period"] == {"start": "2026-10-01", "end": "2026-10-31", "preset": "custom"}
+
+    run_worker_burst()
+
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
+    assert job.progress == 100
+    assert set(job.stage_timings) >= {"validate", "aggregate", "process", "render_pdf", "render_xlsx", "store"}
+    assert set(job.source_stats) == {"quality_metrics", "training_metrics", "document_metrics", "department_data"}
+
+    page = client.get(reverse("reporting:job_detail", args=[job.public_id])).content.decode()
+    assert "Download PDF" in page and "Download XLSX" in page
+
+    pdf_bytes = b"".join(client.get(reverse("reporting:download", args=[job.public_id, "pdf"])).streaming_content)
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    assert len(reader.pages) >= 2
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Monthly quality report" in text
+    for kpi in ("Quality Score", "Compliance Rate", "Training Completion Rate", "Avg Approval Time"):
+        assert kpi in text, kpi
+    assert "1 Oct 2026" in text and "31 Oct 2026" in text
+
+    xlsx_bytes = b"".join(client.get(reverse("reporting:download", args=[job.public_id, "xlsx"])).streaming_content)
+    workbook = load_workbook(io.BytesIO(xlsx_bytes))
+    assert workbook.sheetnames[0] == "Summary"
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes)) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert charts, "the workbook holds no native chart"
+
+
+def test_optional_source_failure_gives_partial_report(live_server, client, run_worker_burst, empty_queues):
+    from templates_app.models import DataSource
+    from templates_app.services import data_source_save
+
+    demo_seed(base_url=live_server.url)
+    broken = DataSource.objects.get(name="training_metrics")
+    broken.endpoint = "/demo-api/no_such_source/"
+    data_source_save(source=broken)
+    client.login(username="viewer", password="viewer-password")
+    client.post(reverse("reporting:run", args=["monthly-quality"]), {
+        "period_preset": "last_month", "department": "All", "recipients": ""})
+
+    run_worker_burst()
+
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.PARTIAL, job.error_message
+    assert [m["name"] for m in job.missing_sources] == ["training_metrics"]
+    assert "404" in job.missing_sources[0]["reason"]
+    pdf_bytes = b"".join(client.get(reverse("reporting:download", args=[job.public_id, "pdf"])).streaming_content)
+    first_page = PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text()
+    assert "training_metrics" in first_page

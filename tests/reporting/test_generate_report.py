@@ -1,0 +1,65 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reporting.models import ReportJob
+from tests.factories import StaticSourceFactory, published_template, small_spec
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def template():
+    source = StaticSourceFactory(name="rows", static_data={"rows": [{"name": "Alpha", "value": 3},
+                                                                  {"name": "Beta", "value": 5}]})
+    return published_template(spec=small_spec(source_name=source.name, title="CLI report"), slug="cli-report")
+
+
+def test_json_output_shape_and_files(template, tmp_path):
+    out = StringIO()
+    dump = tmp_path / "data.json"
+    call_command("generate_report", "cli-report", "--param", "note=hi", "--format", "pdf,xlsx",
+                 "--output", str(tmp_path), "--json", "--dump-data", str(dump), stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result) >= {"job", "status", "artifacts", "timings", "sources", "cache"}
+    assert result["status"] == "succeeded"
+    assert set(result["artifacts"]) == {"pdf", "xlsx"}
+    assert set(result["timings"]) >= {"validate", "aggregate", "process", "render_pdf", "render_xlsx", "store"}
+    assert result["sources"] == {"collected": ["rows"], "failed": {}}
+    assert set(result["cache"]) == {"hits", "misses"}
+    text = "".join(page.extract_text() for page in PdfReader(result["artifacts"]["pdf"]).pages)
+    assert "CLI report" in text and "Alpha" in text and "Beta" in text
+    assert load_workbook(result["artifacts"]["xlsx"]).sheetnames
+    assert json.loads(dump.read_text())["rows"]["rows"][1] == {"name": "Beta", "value": 5}
+    job = ReportJob.objects.get(public_id=result["job"])
+    assert job.origin == "cli" and job.parameters == {"note": "hi"}
+
+
+def test_unknown_template_exits_2(db):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_report", "no-such-report")
+    assert excinfo.value.returncode == 2
+    assert "unknown report template 'no-such-report'" in str(excinfo.value)
+
+
+def test_unknown_parameter_exits_2(template):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_report", "cli-report", "--param", "colour=red")
+    assert excinfo.value.returncode == 2
+    assert "unknown parameter(s): colour" in str(excinfo.value)
+    assert not ReportJob.objects.exists()
+
+
+def test_invalid_parameter_value_exits_2(template):
+    spec = template.published_version.spec
+    spec["parameters"] = [{"name": "period", "type": "date_range", "required": True}]
+    template.published_version.spec = spec
+    template.published_version.save()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_report", "cli-report", "--param", "period=2026-13-01..2026-12-31")
+    assert excinfo.value.returncode == 2
+    assert "period_start" in str(excinfo.value)

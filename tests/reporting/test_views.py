@@ -1,0 +1,146 @@
+import django_rq
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from reporting.models import ReportArtifact, ReportJob
+from tests.factories import StaticSourceFactory, published_template, small_spec
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def template():
+    source = StaticSourceFactory(name="rows")
+    return published_template(spec=small_spec(source_name=source.name), slug="small")
+
+
+@pytest.fixture
+def job_with_pdf(template, user):
+    job = ReportJob.objects.create(template=template, template_version=template.published_version,
+                                   requested_by=user, status=ReportJob.Status.SUCCEEDED, formats=["pdf"])
+    artifact = ReportArtifact(job=job, format="pdf", content_type="application/pdf", size=8, sha256="x" * 64)
+    artifact.file.save("report.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    return job
+
+
+@pytest.mark.parametrize("url_name,kwargs", [
+    ("reporting:catalog", {}),
+    ("reporting:job_list", {}),
+    ("reporting:run", {"slug": "small"}),
+])
+def test_pages_require_login(client, template, url_name, kwargs):
+    response = client.get(reverse(url_name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_job_page_and_download_require_login(client, job_with_pdf):
+    for url in (reverse("reporting:job_detail", args=[job_with_pdf.public_id]),
+                reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_owner_downloads_with_safe_filename(client, user, job_with_pdf):
+    client.force_login(user)
+    response = client.get(reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and 'filename="small-' in disposition and ".pdf" in disposition
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_non_owner_gets_404_on_job_page_and_download(client, other_user, job_with_pdf):
+    client.force_login(other_user)
+    assert client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id])).status_code == 404
+    assert client.get(reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"])).status_code == 404
+    assert client.get(reverse("reporting:job_list")).context["page"].object_list == []
+
+
+def test_staff_sees_every_job(client, staff_user, job_with_pdf):
+    client.force_login(staff_user)
+    assert client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id])).status_code == 200
+    assert client.get(reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"])).status_code == 200
+
+
+def test_catalog_lists_published_templates(client, user, template):
+    client.force_login(user)
+    response = client.get(reverse("reporting:catalog"))
+    assert response.status_code == 200
+    assert template.name in response.content.decode()
+
+
+def test_bad_parameters_show_field_errors_and_queue_nothing(client, user, empty_queues):
+    source = StaticSourceFactory(name="rows")
+    spec = small_spec(source_name=source.name)
+    spec["parameters"] = [
+        {"name": "period", "type": "date_range", "label": "Period", "required": True},
+        {"name": "copies", "type": "integer", "label": "Copies", "min": 1, "max": 5, "required": True},
+    ]
+    template = published_template(spec=spec, slug="ranged")
+    client.force_login(user)
+    response = client.post(reverse("reporting:run", args=["ranged"]), {
+        "period_preset": "custom", "period_start": "2026-10-31", "period_end": "2026-10-01", "copies": "9",
+    })
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.has_error("period_end", code="range_reversed")
+    assert form.has_error("copies", code="max_value")
+    assert "The end date is before the start date." in response.content.decode()
+    assert ReportJob.objects.filter(template=template).count() == 0
+    assert all(django_rq.get_queue(q).count == 0 for q in ("high", "default", "low"))
+
+
+def test_submit_creates_job_and_enqueues_on_commit(client, user, template, empty_queues,
+                                                   django_capture_on_commit_callbacks):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:run", args=["small"]), {"note": "hello"})
+    job = ReportJob.objects.get(template=template)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:job_detail", args=[job.public_id])
+    assert job.status == ReportJob.Status.QUEUED and job.parameters == {"note": "hello"}
+    assert job.requested_by == user and job.template_version == template.published_version
+    assert django_rq.get_queue("default").job_ids == [job.rq_job_id]
+
+
+def test_non_staff_cannot_choose_high_priority(client, user, template, empty_queues,
+                                               django_capture_on_commit_callbacks):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:run", args=["small"]), {"note": "", "priority": "high"})
+    assert ReportJob.objects.get().priority == "default"
+    assert django_rq.get_queue("high").count == 0
+
+
+def test_job_status_partial_for_htmx_polling(client, user, job_with_pdf):
+    client.force_login(user)
+    ReportJob.objects.filter(pk=job_with_pdf.pk).update(status=ReportJob.Status.RUNNING, progress=40,
+                                                        stage="aggregate")
+    response = client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'hx-trigger="every 1s"' in html and "40%" in html
+    ReportJob.objects.filter(pk=job_with_pdf.pk).update(status=ReportJob.Status.SUCCEEDED, progress=100)
+    html = client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id]),
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in html  # polling stops at a final status
+    assert "Download PDF" in html
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_healthz_503_when_redis_is_unreachable(client, settings):
+    settings.RQ_QUEUES = {name: {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}
+                          for name in ("high", "default", "low")}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "ok" and body["checks"]["redis"].startswith("error")
