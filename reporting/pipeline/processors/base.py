@@ -1,0 +1,50 @@
+"""What a processor returns, and defensive readers for untrusted source payloads."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ProcessorOutput:
+    data: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def unwrap(payload: Any) -> Any:
+    """Sources answer either ``{"data": {...}}`` or the object itself."""
+    if isinstance(payload, dict) and isinstance(payload.get("data"), dict):
+        return payload["data"]
+    return payload
+
+
+def number(value: Any) -> float | None:
+    """A real number, or None for null/bool/text (bool is an int in Python but never a metric)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value:  # NaN
+        return None
+    return float(value)
+
+
+def as_int_if_whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def overall_status(score: float) -> str:
+    if score >= 90:
+        return "excellent"
+    if score >= 75:
+        return "good"
+    if score >= 60:
+        return "warning"
+    return "critical"
+
+
+def document_efficiency(approval_days: float) -> float:
+    return 100 - min(approval_days * 10, 100)
+
+
+def mean_of_non_zero(scores: list[float]) -> float:
+    present = [s for s in scores if s > 0]
+    return sum(present) / len(present) if present else 0.0
