@@ -59,6 +59,14 @@ def source_requests_for(spec: dict[str, Any]) -> list[SourceRequest]:
     return requests
 
 
+def process_sources(*, spec: dict[str, Any], sources: dict[str, Any], parameters: dict[str, Any]):
+    """Run the spec's processors. Raw sources stay readable under their own names (sections may
+    point at them directly); a processor output of the same name wins."""
+    processed = run_processors(names=spec.get("processors", []), sources=sources, parameters=parameters)
+    processed.data = {**sources, **processed.data}
+    return processed
+
+
 def build_context(*, spec: dict[str, Any], parameters: dict[str, Any], data: dict[str, Any],
                   missing: list[SourceFailure], requested_by: str, job_id: str = "") -> ReportContext:
     return ReportContext(
@@ -128,8 +136,8 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
     try:
         run.stage("validate", lambda: _validate(job, spec))
         aggregation: AggregationResult = run.stage("aggregate", lambda: _aggregate(job, spec))
-        processed = run.stage("process", lambda: run_processors(
-            names=spec.get("processors", []), sources=aggregation.data, parameters=job.parameters))
+        processed = run.stage("process", lambda: process_sources(
+            spec=spec, sources=aggregation.data, parameters=job.parameters))
         run._update(warnings=list(processed.warnings))
         if on_processed is not None:
             on_processed(processed.data)
