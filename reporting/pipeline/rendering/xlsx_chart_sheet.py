@@ -6,6 +6,7 @@ from typing import Any
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.xlsx_cells import make_cell
@@ -29,6 +30,11 @@ class ChartSheetWriter:
         self.ws.column_dimensions["A"].width = CATEGORY_COLUMN_WIDTH
         for index in range(2, 2 + min(max_series, MAX_SERIES_COLUMNS) + 1):
             self.ws.column_dimensions[get_column_letter(index)].width = SERIES_COLUMN_WIDTH
+        # Printed (or converted to PDF), each data table and its chart stay side by side on one page width.
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
 
     def write_no_data(self, title: str, reason: str) -> None:
         self._append([make_cell(self.ws, title or "Chart", font=TITLE_FONT)])

@@ -8,8 +8,10 @@ from openpyxl.chart import BarChart, DoughnutChart, LineChart, PieChart, Referen
 from openpyxl.chart._chart import ChartBase
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.legend import Legend
+from openpyxl.chart.marker import DataPoint
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.theme import PALETTE_HEX
 from reporting.pipeline.rendering.xlsx_cells import clean_text
 
 # Size of a chart on the sheet, in centimetres (openpyxl's unit for width/height).
@@ -85,7 +87,21 @@ def _axis_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend = Legend(legendPos="b")
+    for index, series in enumerate(chart.series):
+        colour = palette_colour(index)
+        if spec.kind == "line":
+            series.graphicalProperties.line.solidFill = colour
+            series.graphicalProperties.line.width = 28575  # 2.25 pt, in EMU
+            series.smooth = False
+        else:
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
     return chart
+
+
+def palette_colour(index: int) -> str:
+    """The shared report palette (same colours as the PDF charts), as Excel's RRGGBB."""
+    return PALETTE_HEX[index % len(PALETTE_HEX)].lstrip("#").upper()
 
 
 def _pie_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
@@ -94,5 +110,10 @@ def _pie_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
     chart.add_data(_series_reference(block, block.first_series_col, block.first_series_col), titles_from_data=True)
     chart.set_categories(_category_reference(block))
     chart.dataLabels = DataLabelList(showPercent=True)
+    (series,) = chart.series
+    for index in range(block.last_row - block.first_row + 1):
+        point = DataPoint(idx=index)
+        point.graphicalProperties.solidFill = palette_colour(index)
+        series.dPt.append(point)
     chart.legend = Legend(legendPos="r")
     return chart

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.rendering.theme import status_style
 from reporting.pipeline.rendering.xlsx_cells import make_cell
 from reporting.pipeline.rendering.xlsx_tables import add_excel_table
 from reporting.pipeline.rendering.xlsx_values import ColumnCells
@@ -21,13 +22,7 @@ KPI_TABLE_STYLE = "TableStyleLight9"
 KPI_STATUS_COLUMN = KPI_HEADERS.index("Status") + 1
 TREND_SYMBOLS = {"up": "▲ up", "down": "▼ down", "flat": "► flat"}
 
-# Font colour / fill per status, Excel's own "good/neutral/bad" palette plus a stronger green.
-STATUS_COLOURS = {
-    "excellent": ("FFFFFF", "1E7B34"),
-    "good": ("006100", "C6EFCE"),
-    "warning": ("9C5700", "FFEB9C"),
-    "critical": ("9C0006", "FFC7CE"),
-}
+STATUSES = ("excellent", "good", "warning", "critical")
 
 TITLE_FONT = Font(bold=True, size=16)
 HEADING_FONT = Font(bold=True, size=12)
@@ -44,6 +39,11 @@ class KpiRow:
     unit: Any
     trend: Any
     status: Any
+
+
+def excel_rgb(colour: Any) -> str:
+    """A ReportLab colour as Excel's RRGGBB."""
+    return colour.hexval()[2:].upper()
 
 
 def format_generated_at(moment: datetime) -> str:
@@ -151,7 +151,10 @@ class SummarySheetWriter:
     def _colour_statuses(self, first_row: int, last_row: int) -> None:
         letter = get_column_letter(KPI_STATUS_COLUMN)
         cells = f"{letter}{first_row}:{letter}{last_row}"
-        for status, (font_colour, fill_colour) in STATUS_COLOURS.items():
+        for status in STATUSES:
+            # The shared report colours (same as the PDF's status badges): strong text on a light tint.
+            style = status_style(status)
+            font_colour, fill_colour = excel_rgb(style.colour), excel_rgb(style.tint)
             rule = Rule(
                 type="containsText",
                 operator="containsText",
