@@ -6,6 +6,7 @@ import logging
 from typing import Any, BinaryIO
 
 import django_rq
+from rq import Callback
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ def job_enqueue(*, job: ReportJob) -> ReportJob:
         run_report_job, job.pk,
         job_id=f"report-{job.public_id}-{job.attempts + 1}",
         job_timeout=job.template.job_timeout_s,
-        on_failure=on_report_job_failure,
+        on_failure=Callback(on_report_job_failure),
         result_ttl=3600, failure_ttl=7 * 86400,
         description=f"{job.template.slug} report {job.public_id}",
     )

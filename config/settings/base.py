@@ -84,6 +84,8 @@ RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}
     for name in ("high", "default", "low")
 }
+# job_submit already enqueues on transaction commit (and needs the RQ job id back at once).
+RQ = {"COMMIT_MODE": "auto"}
 RQ_SHOW_ADMIN_LINK = True
 
 CACHES = {

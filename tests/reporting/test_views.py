@@ -56,7 +56,7 @@ def test_non_owner_gets_404_on_job_page_and_download(client, other_user, job_wit
     client.force_login(other_user)
     assert client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id])).status_code == 404
     assert client.get(reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"])).status_code == 404
-    assert client.get(reverse("reporting:job_list")).context["page"].object_list == []
+    assert list(client.get(reverse("reporting:job_list")).context["page"].object_list) == []
 
 
 def test_staff_sees_every_job(client, staff_user, job_with_pdf):
