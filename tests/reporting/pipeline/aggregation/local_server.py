@@ -50,6 +50,8 @@ def local_api() -> Iterator[LocalApi]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate writes; with Nagle on, delayed ACKs add ~40 ms each.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 (http.server naming)
             path = urlsplit(self.path).path

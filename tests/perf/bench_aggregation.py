@@ -1,0 +1,124 @@
+"""Aggregation benchmark: 8 real local HTTP sources at 200 ms each, collected by collect_sources.
+
+Baseline measured in the same run: the same sources fetched one after another (what the seed's
+"concurrent" collector actually did). Figures:
+  cold_wall_s            all 8 sources uncached, in parallel (median of 3 runs)
+  ratio_cold_to_slowest  cold wall / the slowest single source measured in the baseline (goal <= 1.3)
+  warm_wall_s            all 8 sources served from the cache (median of 5 runs, goal <= 0.02)
+  sequential_wall_s      the baseline
+
+Run: .venv/bin/python -m config.embedded_redis -- .venv/bin/python tests/perf/bench_aggregation.py
+(without REDIS_URL it starts the embedded Redis itself).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+SOURCES = 8
+LATENCY_S = 0.2
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    from config.embedded_redis import redis_url_for_children
+
+    with redis_url_for_children() as _url:
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.REPORTING_SOURCE_ALLOWED_HOSTS = ["127.0.0.1"]
+        settings.REPORTING_SOURCE_ALLOW_PRIVATE_HOSTS = ["127.0.0.1"]
+        run()
+
+
+def run() -> None:
+    from reporting.pipeline.aggregation.collector import SourceRequest, collect_sources
+    from reporting.pipeline.aggregation.config import SourceConfig
+    from tests.reporting.pipeline.aggregation.local_server import local_api
+
+    with local_api() as api:
+        for i in range(SOURCES):
+            api.add(f"/s{i}", {"data": {"metrics": {f"m{j}": {"average": j} for j in range(20)}}}, delay_s=LATENCY_S)
+
+        def configs(tag: str) -> list[SourceRequest]:
+            return [
+                SourceRequest(
+                    SourceConfig(name=f"bench-{tag}-{i}", kind="http", base_url=api.base_url, endpoint=f"/s{i}",
+                                 cache_ttl_s=300),
+                    {"from": "{period.start}"},
+                    True,
+                )
+                for i in range(SOURCES)
+            ]
+
+        parameters = {"period": {"start": "2026-10-01", "end": "2026-10-31"}}
+        # Warm the connection pool and imports once so neither side pays first-use costs.
+        collect_sources(requests=configs("warmup"), parameters=parameters, use_cache=False)
+
+        # Baseline: one source after another.
+        single_walls = []
+        started = time.perf_counter()
+        for request in configs("seq"):
+            t0 = time.perf_counter()
+            result = collect_sources(requests=[request], parameters=parameters, use_cache=False)
+            assert not result.failures, result.failures
+            single_walls.append(time.perf_counter() - t0)
+        sequential = time.perf_counter() - started
+        slowest = max(single_walls)
+        print(f"sequential baseline: {sequential:.3f} s for {SOURCES} sources (slowest single {slowest:.3f} s)")
+
+        cold_walls = []
+        warm_walls = []
+        for _ in range(3):
+            tag = uuid.uuid4().hex[:8]
+            t0 = time.perf_counter()
+            cold = collect_sources(requests=configs(tag), parameters=parameters)
+            cold_walls.append(time.perf_counter() - t0)
+            assert not cold.failures and cold.cache_misses == SOURCES, cold.stats
+        for _ in range(5):
+            t0 = time.perf_counter()
+            warm = collect_sources(requests=configs(tag), parameters=parameters)
+            warm_walls.append(time.perf_counter() - t0)
+            assert warm.cache_hits == SOURCES, warm.stats
+        cold_wall = statistics.median(cold_walls)
+        warm_wall = statistics.median(warm_walls)
+        print(f"parallel cold:       {cold_wall:.3f} s (runs: {', '.join(f'{w:.3f}' for w in cold_walls)})")
+        print(f"parallel warm:       {warm_wall * 1000:.1f} ms, all {SOURCES} cache hits "
+              f"(runs: {', '.join(f'{w * 1000:.1f}' for w in warm_walls)} ms)")
+        ratio = cold_wall / slowest
+        print(f"cold / slowest:      {ratio:.2f} (goal <= 1.3); speed-up over sequential {sequential / cold_wall:.1f}x")
+        print(json.dumps({
+            "bench": "aggregation",
+            "sources": SOURCES,
+            "latency_s": LATENCY_S,
+            "cold_wall_s": round(cold_wall, 4),
+            "slowest_single_s": round(slowest, 4),
+            "ratio_cold_to_slowest": round(ratio, 3),
+            "warm_wall_s": round(warm_wall, 4),
+            "sequential_wall_s": round(sequential, 4),
+            "speedup_vs_sequential": round(sequential / cold_wall, 2),
+            "cache_backend": _cache_backend(),
+        }))
+
+
+def _cache_backend() -> str:
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
