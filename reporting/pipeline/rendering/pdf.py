@@ -30,6 +30,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -620,9 +621,35 @@ class _StoryBuilder:
         story: list[Flowable] = [*self._title_block()]
         if self.context.is_partial:
             story.append(self._partial_notice())
-        for section in self.context.sections:
+        sections = self.context.sections
+        for index, section in enumerate(sections):
+            if section.get("type") == "heading":
+                # Keep a heading with the start of what follows: no heading alone at a page foot.
+                following = sections[index + 1] if index + 1 < len(sections) else {}
+                story.append(CondPageBreak(34 + self._lead_height(following)))
             story.extend(self._section(section))
         return story
+
+    def _lead_height(self, section: dict[str, Any]) -> float:
+        """Height of the first block of ``section`` that must share a page with what precedes it."""
+        kind = section.get("type")
+        title = 20.0 if section.get("title") else 0.0
+        if kind == "chart":
+            rows, _ = self._rows(section)
+            if rows is None:
+                return title + 40
+            try:
+                spec = ChartSpec.from_section(section, rows)
+            except (KeyError, TypeError):
+                return title + 40
+            return title + min(chart_height_for(spec, self.width), self.height * 0.85)
+        if kind == "kpis":
+            return title + KpiCard.height_pt + 8
+        if kind == "table":
+            return title + 70
+        if kind == "text":
+            return 30
+        return 0
 
     # -- title and notice
 
@@ -696,16 +723,15 @@ class _StoryBuilder:
         level = 2 if str(section.get("level", 1)) == "2" else 1
         text = plain_text(section.get("text", ""))
         style = self.styles.h1 if level == 1 else self.styles.h2
-        heading = _OutlinedParagraph(markup_text(text), style, level - 1, text or "Section")
-        heading.keepWithNext = True
-        return heading
+        return _OutlinedParagraph(markup_text(text), style, level - 1, text or "Section")
 
     def _section_title(self, section: dict[str, Any]) -> list[Flowable]:
         if not section.get("title"):
             return []
-        title = Paragraph(markup_text(section["title"]), self.styles.h3)
-        title.keepWithNext = True
-        return [title]
+        # A page-breaking guard rather than keepWithNext: KeepTogether would push a long table
+        # that does not fit the rest of this page wholesale onto the next one.
+        return [CondPageBreak(20 + self._lead_height({**section, "title": ""})),
+                Paragraph(markup_text(section["title"]), self.styles.h3)]
 
     def _rows(self, section: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
         path = section.get("data")
@@ -760,7 +786,7 @@ class _StoryBuilder:
             return [*self._section_title(section), self._no_data(f"chart section is incomplete ({error})")]
         height = min(chart_height_for(spec, self.width), self.height * 0.85)
         drawing = build_drawing(spec, self.width, height)
-        return [KeepTogether([*self._section_title(section), drawing, Spacer(1, 10)])]
+        return [KeepTogether([*self._section_title(section)[1:], drawing, Spacer(1, 10)])]
 
     def _table(self, section: dict[str, Any]) -> list[Flowable]:
         rows, reason = self._rows(section)
