@@ -18,8 +18,30 @@ def _manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], check=True)
 
 
+def _stop_on_signal(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop(children: dict[str, subprocess.Popen]) -> None:
+    """Ask every child to stop (the worker finishes its current job), then insist."""
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 20
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 def main() -> int:
     from config.embedded_redis import redis_url_for_children
+
+    # Ctrl-C and SIGTERM both stop everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     with redis_url_for_children() as url:
@@ -38,15 +60,9 @@ def main() -> int:
         except KeyboardInterrupt:
             pass
         finally:
-            for child in children.values():
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 15
-            for child in children.values():
-                try:
-                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the clean-up
+            _stop(children)
+            print("Stopped.", flush=True)
     return 0
 
 

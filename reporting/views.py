@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from templates_app.selectors import template_get_for_user, template_list_for_user
@@ -59,7 +60,7 @@ def job_retry(request, public_id):
 @require_GET
 def download(request, public_id, fmt):
     artifact = selectors.artifact_get_for_user(public_id=public_id, fmt=fmt, user=request.user)
-    filename = f"{artifact.job.template.slug}-{artifact.job.created_at:%Y%m%d-%H%M}.{fmt}"
+    filename = f"{artifact.job.template.slug}-{timezone.localtime(artifact.job.created_at):%Y%m%d-%H%M}.{fmt}"
     response = FileResponse(artifact.file.open("rb"), as_attachment=True, filename=filename,
                             content_type=artifact.content_type)
     response["X-Content-Type-Options"] = "nosniff"
