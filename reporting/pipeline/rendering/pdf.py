@@ -626,14 +626,14 @@ class _StoryBuilder:
             if section.get("type") == "heading":
                 # Keep a heading with the start of what follows: no heading alone at a page foot.
                 following = sections[index + 1] if index + 1 < len(sections) else {}
-                story.append(CondPageBreak(34 + self._lead_height(following)))
+                story.append(CondPageBreak(44 + self._lead_height(following)))
             story.extend(self._section(section))
         return story
 
     def _lead_height(self, section: dict[str, Any]) -> float:
         """Height of the first block of ``section`` that must share a page with what precedes it."""
         kind = section.get("type")
-        title = 20.0 if section.get("title") else 0.0
+        title = 30.0 if section.get("title") else 0.0
         if kind == "chart":
             rows, _ = self._rows(section)
             if rows is None:
@@ -642,7 +642,7 @@ class _StoryBuilder:
                 spec = ChartSpec.from_section(section, rows)
             except (KeyError, TypeError):
                 return title + 40
-            return title + min(chart_height_for(spec, self.width), self.height * 0.85)
+            return title + 12 + min(chart_height_for(spec, self.width), self.height * 0.85)
         if kind == "kpis":
             return title + KpiCard.height_pt + 8
         if kind == "table":
@@ -730,7 +730,7 @@ class _StoryBuilder:
             return []
         # A page-breaking guard rather than keepWithNext: KeepTogether would push a long table
         # that does not fit the rest of this page wholesale onto the next one.
-        return [CondPageBreak(20 + self._lead_height({**section, "title": ""})),
+        return [CondPageBreak(30 + self._lead_height({**section, "title": ""})),
                 Paragraph(markup_text(section["title"]), self.styles.h3)]
 
     def _rows(self, section: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:

@@ -1,7 +1,8 @@
 """ChartSpec -> reportlab.graphics Drawing (vector, for the PDF) and SVG text (for the web job page).
 
-Built drawings are cached by a hash of the spec and its data: an in-process LRU, and Django's
-cache across jobs when Django settings are configured.
+Built drawings and SVG text are cached by a hash of the spec and its data in an in-process LRU;
+the SVG text is also shared across jobs and processes through Django's cache when Django settings
+are configured (ReportLab chart drawings cannot be pickled, and they are cheap to rebuild).
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import hashlib
 import json
 import logging
 import math
-import pickle
 import textwrap
 import threading
 from collections import OrderedDict
@@ -75,10 +75,7 @@ def build_drawing(spec: ChartSpec, width: float = DEFAULT_WIDTH, height: float |
     cached = _LOCAL_CACHE.get(key)
     if cached is not None:
         return cached
-    drawing = _from_shared_cache(key, pickle.loads)
-    if drawing is None:
-        drawing = _draw(spec, width, height, with_title)
-        _to_shared_cache(key, drawing, _pickle_or_none)
+    drawing = _draw(spec, width, height, with_title)
     _LOCAL_CACHE.put(key, drawing)
     return drawing
 
@@ -177,20 +174,14 @@ def _from_shared_cache(key: str, decode: Callable[[bytes], Any]) -> Any:
         return None
 
 
-def _to_shared_cache(key: str, value: Any, encode: Callable[[Any], bytes | None]) -> None:
+def _to_shared_cache(key: str, value: Any, encode: Callable[[Any], bytes]) -> None:
     cache = _django_cache()
     if cache is None:
         return
     try:
-        raw = encode(value)
-        if raw is not None:
-            cache.set(key, raw, timeout=_cache_ttl())
+        cache.set(key, encode(value), timeout=_cache_ttl())
     except Exception:  # see _from_shared_cache
         logger.warning("chart cache write failed for %s", key, exc_info=True)
-
-
-def _pickle_or_none(drawing: Drawing) -> bytes | None:
-    return pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # --------------------------------------------------------------------------- drawing

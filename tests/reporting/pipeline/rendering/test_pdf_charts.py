@@ -1,0 +1,149 @@
+"""Charts as a reader sees them: drawn to PDF (text read back) and to SVG for the web page."""
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+import pytest
+from reportlab.graphics import renderPDF
+
+from reporting.pipeline.rendering import pdf_charts
+from reporting.pipeline.rendering.chartspec import ChartSpec, Series
+from reporting.pipeline.rendering.pdf_charts import NO_DATA_TEXT, build_drawing, chart_svg
+
+DEPARTMENTS = ("Manufacturing", "Quality Assurance", "Research & Development <b>",
+               "Regulatory Affairs and Post-Market Surveillance Office", "Łukasz Øster-Müller")
+
+
+def spec(kind: str, categories, series: dict[str, list], stacked: bool = False, **extra) -> ChartSpec:
+    return ChartSpec(kind=kind, title=extra.pop("title", f"{kind} chart"), categories=tuple(categories),
+                     series=tuple(Series(label.lower(), label, tuple(values)) for label, values in series.items()),
+                     stacked=stacked, x_title=extra.pop("x_title", "Department"),
+                     y_title=extra.pop("y_title", "Score (%)"))
+
+
+def drawn_text(chart: ChartSpec) -> str:
+    drawing = build_drawing(chart, 480, with_title=True)
+    reader = pypdf.PdfReader(io.BytesIO(renderPDF.drawToString(drawing)))
+    return " ".join(reader.pages[0].extract_text().split())
+
+
+def path_ops(chart: ChartSpec) -> int:
+    reader = pypdf.PdfReader(io.BytesIO(renderPDF.drawToString(build_drawing(chart, 480))))
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    return len(re.findall(r" (?:re|l|c)\b", content))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    pdf_charts.clear_local_cache()
+    yield
+    pdf_charts.clear_local_cache()
+
+
+CASES = {
+    "bar grouped": spec("bar", DEPARTMENTS, {"Quality": [91, 88, 75.5, 99, 60], "Training": [80, 91, 70, 85, 95]}),
+    "bar stacked negative": spec("bar", DEPARTMENTS, {"A": [5, -3, 4, 2, -1], "B": [2, 2, -2, 1, 3]}, stacked=True),
+    "hbar grouped": spec("hbar", DEPARTMENTS, {"Quality": [91, 88, 75.5, 99, 60], "Training": [1, 2, 3, 4, 5]}),
+    "hbar stacked": spec("hbar", DEPARTMENTS, {"A": [1, 2, 3, 4, 5], "B": [5, 4, 3, 2, 1]}, stacked=True),
+    "line with gap": spec("line", ["2026-08", "2026-09", "2026-10", "2026-11"], {"Yield": [90, None, 93, 92.5]}),
+    "line negative": spec("line", ["a", "b", "c"], {"Delta": [-4, 2, -1], "Other": [1, 1, 1]}),
+    "pie": spec("pie", DEPARTMENTS, {"Docs": [120, 80, 30, 40, 10]}),
+    "doughnut": spec("doughnut", DEPARTMENTS, {"Docs": [120, 80, 30, 40, 10]}),
+    "bar 60 categories": spec("bar", [f"Category number {i}" for i in range(60)],
+                              {"Value": [(i * 37) % 101 - 20 for i in range(60)]}),
+    "hbar 55 categories": spec("hbar", [f"Item {i}" for i in range(55)], {"Value": list(range(55))}),
+    "line 12 series": spec("line", [f"2026-{m:02d}" for m in range(1, 13)],
+                           {f"Metric {s} with a long name": [50 + (s * m) % 40 for m in range(12)] for s in range(12)}),
+    "bar 12 series": spec("bar", ["Q1", "Q2"], {f"S{s}": [s, s + 1] for s in range(12)}),
+    "bar single value": spec("bar", ["Only"], {"Value": [42]}),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_chart_kind_draws_vector_shapes_and_its_texts(name):
+    chart = CASES[name]
+    assert path_ops(chart) >= 5
+    text = drawn_text(chart)
+    assert chart.title in text
+    assert NO_DATA_TEXT not in text
+
+
+def test_grouped_bar_chart_shows_legend_axis_titles_and_value_labels():
+    text = drawn_text(CASES["bar grouped"])
+    for expected in ("Quality", "Training", "Department", "Score (%)", "75.5", "99.0", "Manufacturing"):
+        assert expected in text, expected
+
+
+def test_long_category_labels_are_wrapped_not_dropped():
+    text = drawn_text(CASES["bar grouped"])
+    for word in ("Regulatory", "Post-Market", "Surveillance", "Research &", "Development <b>"):
+        assert word in text, word
+
+
+def test_pie_reports_values_it_cannot_draw():
+    text = drawn_text(spec("pie", DEPARTMENTS, {"Docs": [120, 80, 0, 40, -5]}))
+    assert "2 zero or negative value(s) not shown" in text
+    assert "Manufacturing 120 (50.0%)" in text
+
+
+@pytest.mark.parametrize("chart", [
+    spec("bar", [], {"Value": []}),
+    spec("line", ["a", "b"], {"Value": [None, None]}),
+    spec("pie", [], {"Value": []}),
+])
+def test_no_data_is_an_explicit_panel(chart):
+    assert NO_DATA_TEXT in drawn_text(chart)
+    assert NO_DATA_TEXT in chart_svg(chart)
+
+
+def test_svg_for_the_web_page_escapes_text():
+    svg = chart_svg(CASES["bar grouped"])
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:400]
+    assert "Research &amp;" in svg and "Development &lt;b&gt;" in svg
+    assert "<b>" not in svg
+
+
+def test_drawings_are_cached_in_process_by_spec_and_data():
+    first = build_drawing(CASES["pie"], 400)
+    assert build_drawing(CASES["pie"], 400) is first
+    changed = spec("pie", DEPARTMENTS, {"Docs": [121, 80, 30, 40, 10]})
+    assert build_drawing(changed, 400) is not first
+
+
+class FakeDjangoCache:
+    def __init__(self):
+        self.store: dict[str, tuple[object, int]] = {}
+
+    def get(self, key):
+        return self.store.get(key, (None, 0))[0]
+
+    def set(self, key, value, timeout):
+        self.store[key] = (value, timeout)
+
+
+def test_svg_and_drawings_are_shared_across_jobs_through_django_cache(monkeypatch):
+    shared = FakeDjangoCache()
+    monkeypatch.setattr(pdf_charts, "_django_cache", lambda: shared)
+    monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 86_400)
+    svg = chart_svg(CASES["doughnut"])
+    assert [key.split(":")[2] for key in shared.store] == ["svg"]
+    assert all(ttl == 86_400 for _, ttl in shared.store.values())
+
+    pdf_charts.clear_local_cache()  # another job in another process: only the shared cache remains
+    monkeypatch.setattr(pdf_charts, "_draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
+    assert chart_svg(CASES["doughnut"]) == svg
+
+
+def test_broken_shared_cache_does_not_fail_the_chart(monkeypatch):
+    class Broken:
+        def get(self, key):
+            raise ConnectionError("redis down")
+
+        def set(self, key, value, timeout):
+            raise ConnectionError("redis down")
+
+    monkeypatch.setattr(pdf_charts, "_django_cache", lambda: Broken())
+    monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 60)
+    assert "<svg" in chart_svg(CASES["bar grouped"])
