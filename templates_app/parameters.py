@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, validate_email
 from django.utils import timezone
 
 from .presets import PRESETS, resolve_preset
@@ -16,6 +16,8 @@ PARAMETER_TYPES = (
     "string", "text", "integer", "decimal", "boolean", "date", "date_range",
     "choice", "multichoice", "email_list",
 )
+# Bound on loading choices from a source while building the run form (the page must not hang).
+CHOICES_DEADLINE_S = 10.0
 
 
 def _date_input() -> forms.DateInput:
@@ -51,8 +53,96 @@ class EmailListField(forms.CharField):
         return None
 
 
-def _field_for(param: dict[str, Any]) -> dict[str, forms.Field]:
-    """Form fields for one parameter, keyed by form-field name."""
+class ChoicesUnavailable(Exception):
+    """Choices could not be loaded from a data source (the message says why, for the person)."""
+
+
+class CommaListField(forms.CharField):
+    """Fallback for a multichoice whose choices could not be loaded: comma-separated values."""
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            return [str(v).strip() for v in value if str(v).strip()]
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        return None
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+
+def placeholder_defaults(spec_parameters: list[dict[str, Any]], *, today: date) -> dict[str, Any]:
+    """Parameter values from the defaults alone (presets resolved), to fill a source's placeholders
+    when its answer is needed before the user has chosen anything (choices_from)."""
+    values: dict[str, Any] = {}
+    for param in spec_parameters:
+        default = param.get("default")
+        if param.get("type") == "date_range":
+            if isinstance(default, str) and default in PRESETS and default != "custom":
+                start, end = resolve_preset(default, today=today)
+                default = {"start": start.isoformat(), "end": end.isoformat(), "preset": default}
+            elif isinstance(default, dict):
+                default = {**default, "preset": "custom"}
+            else:
+                default = None
+        values[param["name"]] = default
+    return values
+
+
+def load_source_choices(choices_from: dict[str, Any], *, parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """(value, label) pairs read from a data source's answer, via the aggregation collector (cached).
+
+    ``path`` points at a list in the source's payload; items are objects (``value``/``label`` name
+    their fields) or plain values.
+    """
+    from reporting.pipeline.aggregation.collector import SourceRequest, collect_sources
+    from reporting.pipeline.datapath import DataPathError, resolve_path
+    from reporting.pipeline.orchestrator import source_config_from_model
+
+    from .models import DataSource
+
+    name = choices_from.get("source")
+    source = DataSource.objects.filter(name=name, is_active=True).first()
+    if source is None:
+        raise ChoicesUnavailable(f"data source '{name}' does not exist or is inactive")
+    result = collect_sources(requests=[SourceRequest(config=source_config_from_model(source), required=True)],
+                             parameters=parameters, use_cache=True, deadline_s=CHOICES_DEADLINE_S)
+    if result.failures:
+        raise ChoicesUnavailable(f"data source '{name}' failed: {result.failures[0].reason}")
+    try:
+        items = resolve_path(result.data.get(name), choices_from.get("path", ""))
+    except DataPathError as exc:
+        raise ChoicesUnavailable(f"data source '{name}' has nothing at '{exc.path}' (no '{exc.failed_at}')") from None
+    if not isinstance(items, list):
+        raise ChoicesUnavailable(f"'{choices_from.get('path')}' in data source '{name}' is not a list")
+    value_key = choices_from.get("value")
+    label_key = choices_from.get("label") or value_key
+    choices: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, dict):
+            if value_key is None or item.get(value_key) is None:
+                raise ChoicesUnavailable(f"items at '{choices_from.get('path')}' have no field '{value_key}'")
+            value, label = item[value_key], item.get(label_key, item[value_key])
+        else:
+            value = label = item
+        if (str(value), str(label)) not in choices:
+            choices.append((str(value), str(label)))
+    return choices
+
+
+def _field_for(param: dict[str, Any], *, loaded_choices: list[tuple[str, str]] | None = None,
+               choices_note: str = "") -> dict[str, forms.Field]:
+    """Form fields for one parameter, keyed by form-field name.
+
+    ``loaded_choices``: choices read from a source (choices_from); ``choices_note`` explains a
+    fallback when they could not be loaded.
+    """
     name = param["name"]
     ptype = param.get("type", "string")
     common = {
@@ -78,12 +168,24 @@ def _field_for(param: dict[str, Any]) -> dict[str, forms.Field]:
         common["required"] = False
         return {name: forms.BooleanField(**common)}
     if ptype == "date":
-        return {name: forms.DateField(widget=_date_input(), **common)}
-    if ptype == "choice":
-        return {name: forms.ChoiceField(choices=_choices(param), **common)}
-    if ptype == "multichoice":
-        return {name: forms.MultipleChoiceField(choices=_choices(param), widget=forms.CheckboxSelectMultiple,
-                                                **common)}
+        validators = []
+        if param.get("min"):
+            validators.append(MinValueValidator(date.fromisoformat(param["min"])))
+        if param.get("max"):
+            validators.append(MaxValueValidator(date.fromisoformat(param["max"])))
+        return {name: forms.DateField(widget=_date_input(), validators=validators, **common)}
+    if ptype in ("choice", "multichoice"):
+        choices = loaded_choices if loaded_choices is not None else _choices(param)
+        if choices_note:
+            common["help_text"] = " ".join(filter(None, [common["help_text"], choices_note]))
+        if not choices and "choices_from" in param:
+            # Nothing to offer: let the person type the value rather than block the report.
+            if ptype == "choice":
+                return {name: forms.CharField(**common)}
+            return {name: CommaListField(**{**common, "help_text": common["help_text"] + " Comma-separated."})}
+        if ptype == "choice":
+            return {name: forms.ChoiceField(choices=choices, **common)}
+        return {name: forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)}
     if ptype == "email_list":
         return {name: EmailListField(widget=forms.Textarea(attrs={"rows": 2}),
                                      **{**common, "help_text": common["help_text"] or "Comma-separated addresses."})}
@@ -114,16 +216,35 @@ def _initial_for(param: dict[str, Any]) -> dict[str, Any]:
 class ParameterForm(forms.Form):
     """Built from a spec's parameter list; `parameters()` gives the concrete JSON values."""
 
-    def __init__(self, *args, spec_parameters: list[dict[str, Any]], today: date | None = None, **kwargs):
+    def __init__(self, *args, spec_parameters: list[dict[str, Any]], today: date | None = None,
+                 load_choices: bool = True, **kwargs):
         self.spec_parameters = spec_parameters
         self.today = today or timezone.localdate()
+        # Why choices of a parameter (by name) could not be loaded from its source, for the page to show.
+        self.choice_load_errors: dict[str, str] = {}
         initial = kwargs.pop("initial", None) or {}
         for param in spec_parameters:
             for key, value in _initial_for(param).items():
                 initial.setdefault(key, value)
         super().__init__(*args, initial=initial, **kwargs)
         for param in spec_parameters:
-            self.fields.update(_field_for(param))
+            self.fields.update(self._fields_for(param, load_choices=load_choices))
+
+    def _fields_for(self, param: dict[str, Any], *, load_choices: bool) -> dict[str, forms.Field]:
+        source_ref = param.get("choices_from")
+        if not isinstance(source_ref, dict) or param.get("type") not in ("choice", "multichoice"):
+            return _field_for(param)
+        if not load_choices:
+            return _field_for(param, loaded_choices=_choices(param) or None)
+        try:
+            loaded = load_source_choices(source_ref, parameters=placeholder_defaults(self.spec_parameters,
+                                                                                    today=self.today))
+            return _field_for(param, loaded_choices=loaded)
+        except ChoicesUnavailable as exc:
+            self.choice_load_errors[param["name"]] = str(exc)
+            fallback = "the built-in list is shown" if param.get("choices") else "type the value"
+            return _field_for(param, loaded_choices=_choices(param),
+                              choices_note=f"(The list could not be loaded: {exc}; {fallback}.)")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import DataSource, ReportTemplate
+from .models import DataSource, ReportTemplate, TemplateVersion
+from .validation import SourceInfo, SpecProblem, validate_spec
 
 
 def template_list_for_user(*, user) -> QuerySet[ReportTemplate]:
@@ -24,3 +27,32 @@ def template_get_for_user(*, slug: str, user) -> ReportTemplate:
 
 def active_source_names() -> set[str]:
     return set(DataSource.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+def source_info(source: DataSource) -> SourceInfo:
+    return SourceInfo(name=source.name, is_active=source.is_active, query_params=source.query_params,
+                      body=source.body)
+
+
+def source_catalogue() -> dict[str, SourceInfo]:
+    """Every data source (active or not) as validation sees it."""
+    return {s.name: source_info(s) for s in DataSource.objects.only("name", "is_active", "query_params", "body")}
+
+
+def template_spec_problems(*, spec: Any, sample_data: Any = None,
+                           catalogue: dict[str, SourceInfo] | None = None) -> list[SpecProblem]:
+    """Everything wrong with a spec, checked against the data sources in the database.
+
+    With ``sample_data`` (the version's sample payload per source), data paths and fields are
+    checked against what the processors make of it.
+    """
+    return validate_spec(spec, known_sources=source_catalogue() if catalogue is None else catalogue,
+                         sample_data=sample_data or None)
+
+
+def template_version_problems(*, version: TemplateVersion) -> list[SpecProblem]:
+    return template_spec_problems(spec=version.spec, sample_data=version.sample_data)
+
+
+def template_version_latest(*, template: ReportTemplate) -> TemplateVersion | None:
+    return template.versions.order_by("-number").first()

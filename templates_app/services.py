@@ -5,8 +5,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from .models import DataSource, ReportTemplate, TemplateVersion
-from .selectors import active_source_names
-from .validation import validate_spec
+from .selectors import template_version_problems
 
 
 @transaction.atomic
@@ -24,13 +23,31 @@ def template_version_create(*, template: ReportTemplate, spec: dict[str, Any], a
 
 
 def template_version_publish(*, version: TemplateVersion) -> TemplateVersion:
-    """Publish a version (also used to roll back). Only a valid version can be published."""
-    problems = validate_spec(version.spec, known_sources=active_source_names())
+    """Publish a version (also used to roll back). Only a valid version can be published.
+
+    Valid means: the spec passes every check against the current data sources and, when the
+    version has sample data, its data paths and fields resolve against the processed sample.
+    """
+    problems = template_version_problems(version=version)
     if problems:
-        raise ValidationError([str(p) for p in problems], code="invalid_spec")
+        raise ValidationError([ValidationError(str(p), code=p.code) for p in problems], code="invalid_spec")
     template = version.template
     template.published_version = version
     template.save(update_fields=["published_version", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def template_spec_save(*, template: ReportTemplate, spec: dict[str, Any], sample_data: dict[str, Any] | None,
+                       author=None, change_note: str = "", publish: bool = False) -> TemplateVersion:
+    """Record an edited spec as a new version (a draft may be invalid); publish it when asked.
+
+    Publishing an invalid spec raises ValidationError and, being one transaction, keeps no new version.
+    """
+    version = template_version_create(template=template, spec=spec, sample_data=sample_data, author=author,
+                                      change_note=change_note)
+    if publish and template.published_version_id != version.pk:
+        template_version_publish(version=version)
     return version
 
 

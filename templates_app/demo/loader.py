@@ -60,8 +60,9 @@ def demo_seed(*, base_url: str | None = None) -> list[DemoLogin]:
         template, _ = ReportTemplate.objects.update_or_create(
             slug=payload["slug"], defaults={"name": payload["name"], "description": payload["description"]},
         )
+        # Sample data: the demo API's answer for a fixed quarter, so test renders look like real reports.
         version = template_version_create(template=template, spec=payload["spec"], author=author,
-                                          change_note="Demo template")
+                                          change_note="Demo template", sample_data=payload.get("sample_data", {}))
         if template.published_version_id != version.pk:
             template_version_publish(version=version)
     return list(DEMO_USERS)

@@ -1,0 +1,164 @@
+"""Test render: a template version rendered from its sample data (or, with live=True, its real sources).
+
+Composes the orchestrator's public pieces (processors, context, renderers) without a job, so an
+admin or CI sees exactly what a run would produce — or why it would fail — before publishing.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from .models import TemplateVersion
+from .parameters import ParameterForm, cli_form_data
+from .selectors import template_version_problems
+from .validation import SpecProblem
+
+RENDER_FORMATS = ("pdf", "xlsx")
+STORE_DIR_NAME = "qms-sample-renders"
+STORE_MAX_AGE_S = 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    fmt: str
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class SampleRender:
+    version: TemplateVersion
+    live: bool
+    problems: list[SpecProblem] = field(default_factory=list)
+    files: dict[str, RenderedFile] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    missing_sources: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.errors
+
+
+def default_parameters(spec: dict[str, Any], *, today: date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The values a run with every parameter left at its default would use, and why that failed if it did."""
+    spec_parameters = [p for p in spec.get("parameters") or [] if isinstance(p, dict)]
+    form = ParameterForm(data=cli_form_data(spec_parameters, {}), spec_parameters=spec_parameters, today=today,
+                         load_choices=False)
+    if form.is_valid():
+        return form.parameters(), []
+    errors = [f"parameter '{name}': {' '.join(messages)}" for name, messages in form.errors.items()]
+    return {}, errors
+
+
+def template_version_sample_render(*, version: TemplateVersion, formats: tuple[str, ...] = RENDER_FORMATS,
+                                   live: bool = False, today: date | None = None) -> SampleRender:
+    """Validate the version and render it; never raises for a broken template (errors are reported)."""
+    from reporting.pipeline.context import SourceFailure
+    from reporting.pipeline.orchestrator import build_context, render_formats
+    from reporting.pipeline.processors.registry import run_processors
+
+    result = SampleRender(version=version, live=live, problems=template_version_problems(version=version))
+    spec = version.spec
+    if not isinstance(spec, dict) or not isinstance(spec.get("sections"), list):
+        result.errors.append("Not rendered: the spec has no list of sections.")
+        return result
+    try:
+        parameters, parameter_errors = default_parameters(spec, today=today)
+    except Exception as exc:  # a spec bad enough to break the form builder: report, never crash
+        parameters, parameter_errors = {}, [f"{type(exc).__name__}: {exc}"]
+    if parameter_errors:
+        result.warnings.append("Parameters left empty (no valid default): " + "; ".join(parameter_errors))
+
+    try:
+        sources, failures = (_live_sources(spec, parameters) if live else _sample_sources(spec, version.sample_data))
+        processed = run_processors(names=list(spec.get("processors") or []), sources=sources, parameters=parameters)
+        result.warnings.extend(processed.warnings)
+        result.missing_sources = [f.name for f in failures]
+        context = build_context(
+            spec=spec, parameters=parameters, data=processed.data,
+            missing=[SourceFailure(f.name, f.reason, f.required) for f in failures],
+            requested_by="test render (live sources)" if live else "test render (sample data)",
+        )
+    except Exception as exc:  # other people's code (processors, collector) on arbitrary input
+        result.errors.append(f"Could not prepare the data: {type(exc).__name__}: {exc}")
+        return result
+
+    def keep(fmt, renderer, fh):
+        fh.seek(0)
+        filename = f"{version.template.slug}-v{version.number}-{'live' if live else 'sample'}.{renderer.file_extension}"
+        result.files[fmt] = RenderedFile(fmt, filename, renderer.content_type, fh.read())
+
+    for fmt in formats:
+        try:
+            render_formats(context=context, formats=[fmt], on_rendered=keep)
+        except Exception as exc:  # the point of a test render is to catch exactly this
+            result.errors.append(f"Rendering {fmt.upper()} failed: {type(exc).__name__}: {exc}")
+    return result
+
+
+def _sample_sources(spec: dict[str, Any], sample_data: Any):
+    from reporting.pipeline.context import SourceFailure
+
+    sample = sample_data if isinstance(sample_data, dict) else {}
+    failures = []
+    for ref in spec.get("sources") or []:
+        name = ref.get("source") if isinstance(ref, dict) else None
+        if isinstance(name, str) and name not in sample:
+            failures.append(SourceFailure(name, "no sample data for this source", bool(ref.get("required", True))))
+    return dict(sample), failures
+
+
+def _live_sources(spec: dict[str, Any], parameters: dict[str, Any]):
+    from reporting.pipeline.aggregation.collector import collect_sources
+    from reporting.pipeline.orchestrator import source_requests_for
+
+    result = collect_sources(requests=source_requests_for(spec), parameters=parameters, use_cache=False,
+                             deadline_s=getattr(settings, "REPORTING_AGGREGATION_DEADLINE_S", None))
+    return result.data, result.failures
+
+
+# ----------------------------------------------------------------------------- files for the admin
+
+def _store_root() -> Path:
+    return Path(tempfile.gettempdir()) / STORE_DIR_NAME
+
+
+def sample_render_store(*, result: SampleRender) -> str:
+    """Keep the rendered files for download under a random token (old ones are swept)."""
+    root = _store_root()
+    root.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STORE_MAX_AGE_S
+    for old in root.iterdir():
+        if old.is_dir() and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_urlsafe(24)
+    folder = root / token
+    folder.mkdir()
+    for rendered in result.files.values():
+        (folder / rendered.fmt).write_bytes(rendered.content)
+        (folder / f"{rendered.fmt}.name").write_text(f"{rendered.filename}\n{rendered.content_type}")
+    return token
+
+
+def sample_render_file(*, token: str, fmt: str) -> tuple[Path, str, str] | None:
+    """(path, filename, content type) of a stored file, or None (unknown token or format)."""
+    if not _TOKEN.match(token or "") or fmt not in RENDER_FORMATS:
+        return None
+    folder = _store_root() / token
+    path, meta = folder / fmt, folder / f"{fmt}.name"
+    if not path.is_file() or not meta.is_file():
+        return None
+    filename, content_type = meta.read_text().split("\n", 1)
+    return path, filename, content_type
