@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .config import DEFAULT_LOCK_WAIT_S, reporting_setting
+from .errors import SourceError
 
 _PREFIX = "reporting:source"
 _POLL_START_S = 0.01
 _POLL_MAX_S = 0.1
+_FAILURE_MEMORY_S = 5
 
 CacheOutcome = Literal["hit", "miss", "bypass"]
 
@@ -73,6 +75,7 @@ def cached_fetch(
     use_cache: bool,
     fetch: Callable[[], tuple[Any, int, int]],
     deadline: float | None = None,
+    source: str = "",
 ) -> CachedFetch:
     """Return the cached response for ``key`` or fetch it once (``fetch`` -> payload, bytes, attempts)."""
     if ttl_s <= 0:
@@ -102,7 +105,12 @@ def cached_fetch(
                 hit = cache.get(key)  # filled while we were acquiring the lock
                 if hit is not None:
                     return CachedFetch(hit["payload"], hit["bytes"], 0, "hit")
-                payload, size, attempts = fetch()
+                try:
+                    payload, size, attempts = fetch()
+                except SourceError as exc:
+                    # Waiting jobs fail fast with this error instead of each retrying upstream in turn.
+                    cache.set(f"{key}:failed", {"what": exc.what, "attempts": exc.attempts}, timeout=_FAILURE_MEMORY_S)
+                    raise
                 cache.set(key, {"payload": payload, "bytes": size}, timeout=ttl_s)
                 return CachedFetch(payload, size, attempts, "miss")
             finally:
@@ -113,6 +121,9 @@ def cached_fetch(
         hit = cache.get(key)
         if hit is not None:
             return CachedFetch(hit["payload"], hit["bytes"], 0, "hit")
+        failed = cache.get(f"{key}:failed")
+        if failed is not None and cache.get(lock_key) is None:
+            raise SourceError(source, f"{failed['what']} (seen by a concurrent job)", attempts=failed["attempts"])
         if time.monotonic() >= wait_until:
             # The lock holder is slow or dead: better a duplicate request than a failed report.
             payload, size, attempts = fetch()

@@ -181,7 +181,9 @@ def _fetch_with_cache(
         return cached_fetch(key="", ttl_s=0, use_cache=use_cache, fetch=fetch, deadline=deadline)
     canonical = {"kind": config.kind, "response_path": config.response_path, **plan.canonical()}
     key = source_cache_key(name=config.name, version=config.version, canonical=canonical)
-    return cached_fetch(key=key, ttl_s=config.cache_ttl_s, use_cache=use_cache, fetch=fetch, deadline=deadline)
+    return cached_fetch(
+        key=key, ttl_s=config.cache_ttl_s, use_cache=use_cache, fetch=fetch, deadline=deadline, source=config.name
+    )
 
 
 def _scrub(text: str, config: SourceConfig) -> str:

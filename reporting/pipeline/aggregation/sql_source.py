@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dt_time
+from decimal import Decimal
+from uuid import UUID
 from typing import Any
 
 import sqlparse
@@ -124,4 +128,20 @@ def _run_sqlite(connection, plan: SqlRequestPlan, timeout_s: float) -> list[dict
 def _rows(cursor, row_limit: int) -> list[dict[str, Any]]:
     columns = [column[0] for column in cursor.description or []]
     # One row past the limit tells "exactly at the limit" from "cut off".
-    return [dict(zip(columns, row)) for row in cursor.fetchmany(row_limit + 1)]
+    return [
+        {column: _json_value(value) for column, value in zip(columns, row)}
+        for row in cursor.fetchmany(row_limit + 1)
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    """Rows look like an HTTP source's JSON: numbers, text, ISO dates (no Decimal/date objects)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (date, datetime, dt_time)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).hex()
+    return value

@@ -24,6 +24,10 @@ def test_eight_slow_sources_are_collected_in_parallel(api, unique_name):
     for i in range(8):
         api.add(f"/s{i}", {"source": i}, delay_s=0.2)
         configs.append(http_source(api, unique_name(f"s{i}"), f"/s{i}", cache_ttl_s=0))
+    api.add("/warmup", {})
+    # First use pays for imports and the session; keep that out of the concurrency proof.
+    collect_sources(requests=[SourceRequest(http_source(api, unique_name("w"), "/warmup", cache_ttl_s=0))],
+                    parameters={})
 
     started = time.monotonic()
     result = collect_sources(requests=[SourceRequest(c, {}, True) for c in configs], parameters={})
@@ -171,3 +175,24 @@ def test_inactive_source_fails_clearly(unique_name):
     config = SourceConfig(name=unique_name("off"), kind="static", static_data={}, is_active=False)
     result = collect_sources(requests=[SourceRequest(config, {}, False)], parameters={})
     assert result.failures[0].reason == f"source '{config.name}': source is disabled (1 attempt)"
+
+
+def test_concurrent_jobs_share_one_upstream_failure(api, unique_name):
+    api.add("/broken", {"error": "boom"}, status=400, delay_s=0.3)
+    config = http_source(api, unique_name("broken"), "/broken")
+    barrier = threading.Barrier(5)
+    reasons = []
+
+    def job() -> None:
+        barrier.wait()
+        result = collect_sources(requests=[SourceRequest(config, {}, False)], parameters={})
+        reasons.append(result.failures[0].reason)
+
+    threads = [threading.Thread(target=job) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert api.hits["/broken"] == 1
+    assert len(reasons) == 5 and all("HTTP 400 Bad Request" in r for r in reasons)

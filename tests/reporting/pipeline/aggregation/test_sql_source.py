@@ -110,3 +110,12 @@ def test_postgresql_transaction_is_read_only(nonconformances):
     result = collect_sql("WITH gone AS (DELETE FROM qms_test_nc RETURNING id) SELECT id FROM gone")
     assert "read-only transaction" in result.failures[0].reason
     assert count_rows() == 4
+
+
+def test_values_come_back_json_like(nonconformances):
+    result = collect_sql(
+        "SELECT CAST(12.50 AS DECIMAL(6, 2)) AS score, CAST(3 AS DECIMAL(6, 0)) AS n, opened FROM qms_test_nc "
+        "WHERE id = %(id)s",
+        params={"id": 1},
+    )
+    assert result.data["nc"] == [{"score": 12.5, "n": 3, "opened": "2026-10-03"}]
