@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from typing import Any, BinaryIO
 
 import django_rq
+import redis.exceptions
 from rq import Callback
 from django.core.files import File
 from django.db import transaction
@@ -30,6 +32,9 @@ def job_create(*, template: ReportTemplate, user, parameters: dict[str, Any], pr
         raise JobNotPublishable(f"Template '{template.slug}' has no published version.")
     if priority not in ReportJob.Priority.values:
         raise ValueError(f"unknown priority '{priority}'")
+    if origin == ReportJob.Origin.SCHEDULE:
+        # Scheduled reports never compete with people waiting for theirs.
+        priority = ReportJob.Priority.LOW
     return ReportJob.objects.create(
         template=template, template_version=version, parameters=parameters,
         requested_by=user if (user and user.is_authenticated) else None,
@@ -52,20 +57,33 @@ def job_enqueue(*, job: ReportJob) -> ReportJob:
     """Put the job on its priority queue. The database row stays the source of truth."""
     from .jobs import on_report_job_failure, run_report_job
 
-    queue = django_rq.get_queue(job.priority)
-    rq_job = queue.enqueue(
-        run_report_job, job.pk,
-        job_id=f"report-{job.public_id}-{job.attempts + 1}",
-        job_timeout=job.template.job_timeout_s,
-        on_failure=Callback(on_report_job_failure),
-        result_ttl=3600, failure_ttl=7 * 86400,
-        description=f"{job.template.slug} report {job.public_id}",
-    )
-    ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.PENDING).update(
-        status=ReportJob.Status.QUEUED, queued_at=timezone.now(), rq_job_id=rq_job.id,
+    # A fresh RQ id per enqueue: a stale RQ job (e.g. left in a dead worker's registry) can then
+    # never be mistaken for the current one (see jobs.on_report_job_failure and reconcile).
+    rq_job_id = f"report-{job.public_id}-{job.attempts + 1}-{secrets.token_hex(3)}"
+    # The row is marked first: if Redis is unreachable the job stays 'queued' under an id Redis
+    # does not know, and reconcile_jobs enqueues it again later. Nothing is lost.
+    marked = ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.PENDING).update(
+        status=ReportJob.Status.QUEUED, queued_at=timezone.now(), rq_job_id=rq_job_id,
     )
     job.refresh_from_db()
-    logger.info("job enqueued job=%s queue=%s rq_job=%s", job.public_id, job.priority, rq_job.id)
+    if not marked:
+        logger.info("job=%s not enqueued: it is %s", job.public_id, job.status)
+        return job
+    queue = django_rq.get_queue(job.priority)
+    try:
+        queue.enqueue(
+            run_report_job, job.pk,
+            job_id=rq_job_id,
+            job_timeout=job.template.job_timeout_s,
+            on_failure=Callback(on_report_job_failure),
+            result_ttl=3600, failure_ttl=7 * 86400,
+            description=f"{job.template.slug} report {job.public_id}",
+        )
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        logger.warning("job=%s queued in the database only (Redis unavailable: %s); reconcile_jobs will "
+                       "enqueue it", job.public_id, exc)
+        return job
+    logger.info("job enqueued job=%s queue=%s rq_job=%s", job.public_id, job.priority, rq_job_id)
     return job
 
 

@@ -11,11 +11,16 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from rq.timeouts import JobTimeoutException
 
 from templates_app.models import DataSource
 from templates_app.parameters import parameter_lines
 
 from reporting.models import ReportJob
+from reporting.reliability import (
+    TransientJobError, all_transient, has_attempts_left, is_transient_exception, max_attempts,
+    retry_interval_after,
+)
 from reporting.pipeline.aggregation.collector import AggregationResult, SourceRequest, collect_sources
 from reporting.pipeline.aggregation.config import SourceConfig
 from reporting.pipeline.context import ReportContext, SourceFailure
@@ -121,17 +126,27 @@ class _JobRun:
                         self.timings[name], outcome)
 
 
-def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | None = None) -> ReportJob:
+def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | None = None,
+            allow_retry: bool = False) -> ReportJob:
     """Run every stage. Any exception ends the job failed with a readable message.
 
     ``on_processed`` receives the processed data (what the renderers read), e.g. for --dump-data.
+    ``allow_retry``: a transient failure with attempts left puts the job back to ``queued`` (with
+    the reason in ``error_message``) instead of failing it; the caller schedules the next attempt.
     """
     if job.is_final:
         return job
+    # Claim the row: only a pending/queued job starts, so a job put on a queue twice never runs twice.
+    claimed = ReportJob.objects.filter(
+        pk=job.pk, status__in=(ReportJob.Status.PENDING, ReportJob.Status.QUEUED),
+    ).update(status=ReportJob.Status.RUNNING, started_at=timezone.now(), finished_at=None, progress=0,
+             error_message="", stage="", attempts=F("attempts") + 1)
+    job.refresh_from_db()
+    if not claimed:
+        logger.warning("job=%s not started: it is %s (another run owns it or it has ended)",
+                       job.public_id, job.status)
+        return job
     run = _JobRun(job)
-    run._update(status=ReportJob.Status.RUNNING, started_at=timezone.now(), finished_at=None, progress=0,
-                error_message="", stage="", attempts=F("attempts") + 1)
-    job.refresh_from_db(fields=["attempts"])
     spec = job.template_version.spec
     try:
         run.stage("validate", lambda: _validate(job, spec))
@@ -165,13 +180,38 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
                     error_message=f"Cancelled during {job.stage or 'start'}.")
     except JobFailed as exc:
         run._update(status=ReportJob.Status.FAILED, finished_at=timezone.now(), error_message=str(exc))
-    except Exception as exc:  # the job must end with a reason, never stuck in running
-        logger.exception("job=%s stage=%s failed", job.public_id, job.stage)
+    except JobTimeoutException:
+        # RQ's per-job timeout (ReportTemplate.job_timeout_s) interrupted the work horse.
         run._update(status=ReportJob.Status.FAILED, finished_at=timezone.now(),
-                    error_message=f"Unexpected error during {job.stage or 'start'}: {type(exc).__name__}: {exc}")
+                    error_message=f"Timed out after {job.template.job_timeout_s} s during {job.stage or 'start'}.")
+    except Exception as exc:  # the job must end with a reason, never stuck in running
+        if allow_retry and is_transient_exception(exc) and has_attempts_left(job.attempts):
+            _requeue_for_retry(run, job, _failure_reason(exc, job))
+        elif isinstance(exc, TransientJobError):
+            plural = "s" if job.attempts != 1 else ""
+            run._update(status=ReportJob.Status.FAILED, finished_at=timezone.now(),
+                        error_message=f"{exc} (gave up after {job.attempts} attempt{plural})")
+        else:
+            logger.exception("job=%s stage=%s failed", job.public_id, job.stage)
+            run._update(status=ReportJob.Status.FAILED, finished_at=timezone.now(),
+                        error_message=f"Unexpected error during {job.stage or 'start'}: {type(exc).__name__}: {exc}")
     job.refresh_from_db()
     logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s)
     return job
+
+
+def _failure_reason(exc: BaseException, job: ReportJob) -> str:
+    if isinstance(exc, TransientJobError):
+        return str(exc)
+    return f"{type(exc).__name__} during {job.stage or 'start'}: {exc}"
+
+
+def _requeue_for_retry(run: _JobRun, job: ReportJob, reason: str) -> None:
+    delay = retry_interval_after(job.attempts)
+    message = f"Attempt {job.attempts} of {max_attempts()} failed: {reason}; retrying in {delay} s."
+    logger.info("job=%s stage=%s outcome=retry attempt=%s delay_s=%s reason=%s", job.public_id, job.stage,
+                job.attempts, delay, reason)
+    run._update(status=ReportJob.Status.QUEUED, stage="", progress=0, error_message=message)
 
 
 def _requested_by(job: ReportJob) -> str:
@@ -201,6 +241,8 @@ def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
         missing_sources=[{"name": f.name, "reason": f.reason, "required": f.required} for f in result.failures],
     )
     required = result.required_failures
+    if required and all_transient(f.reason for f in required):
+        raise TransientJobError("Required data could not be collected: " + "; ".join(f.reason for f in required))
     if required:
         raise JobFailed("Required data could not be collected: " + "; ".join(f.reason for f in required))
     return result
