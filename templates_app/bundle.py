@@ -1,0 +1,202 @@
+"""Import/export of templates and their data sources as one JSON bundle.
+
+Export writes each template's published spec (or latest version when none is published), its
+sample data, its allowed groups by name and every data source it uses. Import validates the whole
+bundle first and writes it in one transaction: any invalid part means nothing changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import DataSource, ReportTemplate
+from .selectors import source_catalogue, source_info
+from .services import data_source_save, template_version_create, template_version_publish
+from .validation import SpecProblem, pointer_for, validate_spec
+
+BUNDLE_FORMAT = "qms-report-templates"
+BUNDLE_VERSION = 1
+# Every DataSource field a bundle carries (identity, config and secrets-by-reference; no bookkeeping).
+SOURCE_FIELDS = (
+    "name", "description", "kind", "is_active", "base_url", "endpoint", "method", "query_params", "body",
+    "headers", "response_path", "connect_timeout_s", "read_timeout_s", "max_attempts", "cache_ttl_s",
+    "database_alias", "sql", "row_limit", "static_data",
+)
+TEMPLATE_FIELDS = ("slug", "name", "description", "is_active", "job_timeout_s")
+
+
+class BundleInvalid(Exception):
+    def __init__(self, problems: list[SpecProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the bundle")
+
+
+@dataclass
+class ImportSummary:
+    sources_created: list[str] = field(default_factory=list)
+    sources_updated: list[str] = field(default_factory=list)
+    templates_created: list[str] = field(default_factory=list)
+    templates_updated: list[str] = field(default_factory=list)
+    groups_created: list[str] = field(default_factory=list)
+
+
+def bundle_export(*, templates) -> dict[str, Any]:
+    templates = list(templates)
+    source_names: set[str] = set()
+    entries = []
+    for template in sorted(templates, key=lambda t: t.slug):
+        version = template.published_version or template.versions.order_by("-number").first()
+        spec = version.spec if version else {}
+        sample_data = version.sample_data if version else {}
+        source_names.update(_referenced_sources(spec))
+        entries.append({
+            **{f: getattr(template, f) for f in TEMPLATE_FIELDS},
+            "allowed_groups": sorted(template.allowed_groups.values_list("name", flat=True)),
+            "version": version.number if version else None,
+            "spec": spec,
+            "sample_data": sample_data,
+        })
+    sources = DataSource.objects.filter(name__in=source_names).order_by("name")
+    return {
+        "format": BUNDLE_FORMAT,
+        "format_version": BUNDLE_VERSION,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "data_sources": [{f: getattr(s, f) for f in SOURCE_FIELDS} for s in sources],
+        "templates": entries,
+    }
+
+
+def _referenced_sources(spec: Any) -> set[str]:
+    names = set()
+    if not isinstance(spec, dict):
+        return names
+    for ref in spec.get("sources") or []:
+        if isinstance(ref, dict) and isinstance(ref.get("source"), str):
+            names.add(ref["source"])
+    for param in spec.get("parameters") or []:
+        ref = param.get("choices_from") if isinstance(param, dict) else None
+        if isinstance(ref, dict) and isinstance(ref.get("source"), str):
+            names.add(ref["source"])
+    return names
+
+
+def bundle_problems(bundle: Any) -> list[SpecProblem]:
+    """Everything wrong with a bundle, with pointers into the bundle. Touches nothing."""
+    problems, _ = _checked(bundle)
+    return problems
+
+
+def _checked(bundle: Any) -> tuple[list[SpecProblem], list[DataSource]]:
+    problems: list[SpecProblem] = []
+
+    def add(path: list[Any], code: str, message: str) -> None:
+        problems.append(SpecProblem(pointer_for(path), code, message))
+
+    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
+        return [SpecProblem("/format", "not_a_bundle", f"This is not a template bundle (format \"{BUNDLE_FORMAT}\").")], []
+    if bundle.get("format_version") != BUNDLE_VERSION:
+        add(["format_version"], "unsupported_bundle_version",
+            f"Bundle format version {bundle.get('format_version')!r} is not supported (expected {BUNDLE_VERSION}).")
+    sources_in = bundle.get("data_sources", [])
+    templates_in = bundle.get("templates", [])
+    for key, value in (("data_sources", sources_in), ("templates", templates_in)):
+        if not isinstance(value, list):
+            add([key], "wrong_type", f"\"{key}\" must be a list.")
+    if problems:
+        return problems, []
+
+    catalogue = source_catalogue()
+    staged: list[DataSource] = []
+    seen_sources: set[str] = set()
+    for i, entry in enumerate(sources_in):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            add(["data_sources", i, "name"], "required", "Each data source needs a name.")
+            continue
+        unknown = sorted(set(entry) - set(SOURCE_FIELDS))
+        for key in unknown:
+            add(["data_sources", i, key], "unknown_key", f"Data source '{entry['name']}' has an unknown key \"{key}\".")
+        if entry["name"] in seen_sources:
+            add(["data_sources", i, "name"], "duplicate_name", f"Data source '{entry['name']}' appears twice.")
+        seen_sources.add(entry["name"])
+        source = DataSource.objects.filter(name=entry["name"]).first() or DataSource()
+        for key in SOURCE_FIELDS:
+            if key in entry:
+                setattr(source, key, entry[key])
+        try:
+            source.full_clean(exclude=["version"], validate_unique=False)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                add(["data_sources", i, field_name], "invalid_source_field",
+                    f"Data source '{entry['name']}': {field_name}: {' '.join(messages)}")
+            continue
+        staged.append(source)
+        catalogue[source.name] = source_info(source)
+
+    seen_slugs: set[str] = set()
+    for i, entry in enumerate(templates_in):
+        if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
+            add(["templates", i, "slug"], "required", "Each template needs a slug.")
+            continue
+        slug = entry["slug"]
+        if slug in seen_slugs:
+            add(["templates", i, "slug"], "duplicate_name", f"Template '{slug}' appears twice.")
+        seen_slugs.add(slug)
+        template = ReportTemplate.objects.filter(slug=slug).first() or ReportTemplate()
+        for key in TEMPLATE_FIELDS:
+            if key in entry:
+                setattr(template, key, entry[key])
+        try:
+            template.full_clean(exclude=["published_version"], validate_unique=False)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                add(["templates", i, field_name], "invalid_template_field",
+                    f"Template '{slug}': {field_name}: {' '.join(messages)}")
+        groups = entry.get("allowed_groups", [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) and g.strip() for g in groups):
+            add(["templates", i, "allowed_groups"], "wrong_type", f"Template '{slug}': allowed_groups must be a list of group names.")
+        sample_data = entry.get("sample_data", {})
+        if not isinstance(sample_data, dict):
+            add(["templates", i, "sample_data"], "bad_sample_data", f"Template '{slug}': sample_data must be an object.")
+            sample_data = {}
+        for problem in validate_spec(entry.get("spec"), known_sources=catalogue, sample_data=sample_data or None):
+            problems.append(SpecProblem(f"/templates/{i}/spec{problem.pointer}", problem.code,
+                                        f"Template '{slug}': {problem.message}"))
+    return problems, staged
+
+
+@transaction.atomic
+def bundle_import(*, bundle: Any, author=None) -> ImportSummary:
+    """Validate everything, then write it all (or, on any problem or error, nothing)."""
+    problems, staged_sources = _checked(bundle)
+    if problems:
+        raise BundleInvalid(problems)
+    summary = ImportSummary()
+    for source in staged_sources:
+        (summary.sources_updated if source.pk else summary.sources_created).append(source.name)
+        data_source_save(source=source)
+    for entry in bundle["templates"]:
+        template = ReportTemplate.objects.filter(slug=entry["slug"]).first()
+        (summary.templates_updated if template else summary.templates_created).append(entry["slug"])
+        template = template or ReportTemplate(slug=entry["slug"])
+        for key in TEMPLATE_FIELDS:
+            if key in entry:
+                setattr(template, key, entry[key])
+        template.save()
+        groups = []
+        for name in entry.get("allowed_groups", []):
+            group, created = Group.objects.get_or_create(name=name)
+            if created:
+                summary.groups_created.append(name)
+            groups.append(group)
+        template.allowed_groups.set(groups)
+        version = template_version_create(template=template, spec=entry["spec"], author=author,
+                                          sample_data=entry.get("sample_data", {}),
+                                          change_note=f"Imported from bundle (exported as v{entry.get('version')})")
+        if template.published_version_id != version.pk:
+            template_version_publish(version=version)
+    return summary

@@ -1,0 +1,30 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from templates_app.bundle import bundle_export
+from templates_app.models import ReportTemplate
+
+
+class Command(BaseCommand):
+    help = "Write templates (published spec, sample data, groups) and their data sources as one JSON bundle."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slugs", nargs="*", metavar="SLUG", help="Templates to export (default: all).")
+        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+
+    def handle(self, *args, slugs, output=None, **options):
+        templates = ReportTemplate.objects.order_by("slug")
+        if slugs:
+            templates = templates.filter(slug__in=slugs)
+            missing = sorted(set(slugs) - set(templates.values_list("slug", flat=True)))
+            if missing:
+                raise CommandError(f"No template called: {', '.join(missing)}")
+        text = json.dumps(bundle_export(templates=templates), indent=2, ensure_ascii=False) + "\n"
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            count = templates.count()
+            self.stderr.write(f"Exported {count} template(s) to {output}")
+        else:
+            self.stdout.write(text, ending="")
