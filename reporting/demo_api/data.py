@@ -144,7 +144,7 @@ def _documents(rng: random.Random, start: date, end: date, departments: tuple[st
     return {
         "documents_created": created,
         "documents_revised": int(created * rng.uniform(0.3, 0.6)),
-        "average_approval_time": _value(rng, 1.2, 6.5, 1),
+        "average_approval_time": _value(rng, 0.8, 3.6, 1),
         "workflow_stages": stages,
     }
 
