@@ -568,10 +568,9 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
     header_height = max(p.wrap(w - pad, 1000)[1] for p, w in zip(header, col_widths)) + 2 * CELL_PAD_Y + 2
 
     totals, totals_height = _totals_row(section, rows, columns, col_widths, line_height)
+    # As few commands as possible: ReportLab applies each command to every cell it covers.
     base_style: list[tuple] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), size),
-        ("LEADING", (0, 0), (-1, -1), size * 1.2),
+        ("FONT", (0, 0), (-1, -1), font, size, size * 1.2),
         ("TEXTCOLOR", (0, 0), (-1, -1), theme.INK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
@@ -582,11 +581,23 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, theme.GRID),
         ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
     ]
-    for index, column in enumerate(columns):
-        if column.numeric:
-            base_style.append(("ALIGN", (index, 0), (index, -1), "RIGHT"))
+    for first, last in _numeric_runs(columns):
+        base_style.append(("ALIGN", (first, 0), (last, -1), "RIGHT"))
     return PagedTable(_TableLayout(header, header_height, col_widths, base_style, totals, totals_height,
                                    max_height), cells, heights)
+
+
+def _numeric_runs(columns: list[_Column]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of adjacent numeric columns."""
+    runs: list[tuple[int, int]] = []
+    for index, column in enumerate(columns):
+        if not column.numeric:
+            continue
+        if runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
 
 
 def _totals_row(section: dict[str, Any], rows: list[dict[str, Any]], columns: list[_Column],
