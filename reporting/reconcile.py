@@ -103,7 +103,8 @@ def _reconcile_one(job: ReportJob, report: ReconcileReport) -> None:
         if dead_reason:
             _abandoned(job, report, why=dead_reason)
     elif status == JobStatus.FAILED:
-        exc_text = (rq_job.exc_info or "").strip()
+        result = rq_job.latest_result()
+        exc_text = ((result.exc_string if result else "") or "").strip()
         if _HORSE_DIED in exc_text:
             _abandoned(job, report, why="the worker process stopped unexpectedly")
         else:

@@ -1,0 +1,167 @@
+"""Faults with real worker processes: timeouts, transient retries, SIGKILL, Redis loss, cancel."""
+from __future__ import annotations
+
+import django_rq
+import pytest
+from django.db import connection
+
+from reporting.models import ReportArtifact, ReportJob
+from reporting.reconcile import reconcile_jobs
+from reporting.services import job_cancel, job_create, job_submit
+from tests.factories import StaticSourceFactory, published_template, small_spec
+from tests.reporting.local_http import LocalJsonSource, WorkerProcess, http_source, wait_for
+
+pytestmark = [pytest.mark.e2e]
+
+
+def _job(job: ReportJob) -> ReportJob:
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def slow_source():
+    with LocalJsonSource() as server:
+        yield server
+
+
+@pytest.fixture
+def worker(worker_env, tmp_path):
+    started: list[WorkerProcess] = []
+
+    def start(*args: str, env: dict | None = None) -> WorkerProcess:
+        connection.close()  # SQLite: do not hold the file while the worker writes
+        process = WorkerProcess(env or worker_env, *args, log_path=tmp_path / f"worker-{len(started)}.log")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _http_template(slow_source, *, job_timeout_s: int = 600):
+    source = http_source(slow_source.base_url)
+    return published_template(spec=small_spec(source_name=source.name), job_timeout_s=job_timeout_s)
+
+
+def test_job_over_its_time_limit_fails_naming_the_stage(slow_source, run_worker_burst, empty_queues):
+    slow_source.behaviour.delay_s = 20
+    template = _http_template(slow_source, job_timeout_s=2)
+    job = job_submit(template=template, user=None, parameters={})
+
+    run_worker_burst(timeout=60)
+
+    job = _job(job)
+    assert job.status == ReportJob.Status.FAILED
+    assert job.error_message == "Timed out after 2 s during aggregate."
+    assert job.attempts == 1
+    assert not job.artifacts.exists()
+
+
+def test_transient_source_failure_is_retried_by_rq_and_then_succeeds(
+        slow_source, worker, worker_env, empty_queues):
+    slow_source.behaviour.fail_first = 1  # the first request gets 503 Service Unavailable
+    template = _http_template(slow_source)
+    job = job_submit(template=template, user=None, parameters={})
+
+    env = {**worker_env, "DJANGO_SETTINGS_MODULE": "tests.reporting.settings_fast_retry"}
+    process = worker("--with-scheduler", env=env)
+    wait_for(lambda: _job(job).is_final, timeout=60, what=f"the retried job to end\n{process.log()}")
+
+    assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
+    assert job.attempts == 2
+    assert slow_source.behaviour.requests == 2
+    assert sorted(job.artifacts.values_list("format", flat=True)) == ["pdf", "xlsx"]
+
+
+def test_worker_killed_mid_job_is_retried_after_reconcile(slow_source, worker, run_worker_burst, empty_queues):
+    slow_source.behaviour.delay_s = 60
+    template = _http_template(slow_source)
+    job = job_submit(template=template, user=None, parameters={})
+    process = worker()
+    wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
+
+    process.kill_everything()
+    report = reconcile_jobs(grace_s=0)
+
+    job = _job(job)
+    assert report.requeued == [str(job.public_id)]
+    assert job.status == ReportJob.Status.QUEUED
+    assert "Attempt 1 of 3 was interrupted during aggregate" in job.error_message
+    assert "worker process is gone" in job.error_message
+
+    slow_source.behaviour.release.set()  # the source is fast again
+    run_worker_burst(timeout=60)
+    job = _job(job)
+    assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
+    assert job.attempts == 2
+    assert job.artifacts.count() == 2
+
+
+def test_killed_work_horse_without_attempts_left_ends_failed(
+        slow_source, worker, empty_queues, settings):
+    settings.REPORTING_JOB_MAX_ATTEMPTS = 1
+    slow_source.behaviour.delay_s = 60
+    job = job_submit(template=_http_template(slow_source), user=None, parameters={})
+    process = worker()
+    wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
+
+    process.kill_horse()  # e.g. the OOM killer: RQ's worker survives and marks its RQ job failed
+    rq_job_failed = lambda: django_rq.get_queue("default").failed_job_registry.count == 1  # noqa: E731
+    wait_for(rq_job_failed, timeout=30, what="RQ to record the dead horse")
+    report = reconcile_jobs(grace_s=0)
+
+    job = _job(job)
+    assert report.failed == [str(job.public_id)]
+    assert job.status == ReportJob.Status.FAILED
+    assert job.error_message == ("The report job was interrupted during aggregate: the worker process stopped "
+                                 "unexpectedly (gave up after 1 attempt).")
+    assert job.finished_at is not None
+
+
+def test_jobs_survive_redis_loss(run_worker_burst, empty_queues):
+    template = published_template(spec=small_spec(source_name=StaticSourceFactory().name))
+    queued = [job_submit(template=template, user=None, parameters={"note": str(i)}) for i in range(3)]
+    never_enqueued = job_create(template=template, user=None, parameters={})
+    assert {_job(j).status for j in queued} == {ReportJob.Status.QUEUED}
+
+    django_rq.get_connection("default").flushdb()  # this test's Redis database only
+    assert django_rq.get_queue("default").count == 0
+    report = reconcile_jobs(grace_s=0)
+    assert len(report.requeued) == 4
+    assert django_rq.get_queue("default").count == 4
+
+    run_worker_burst(timeout=120)
+    for job in [*queued, never_enqueued]:
+        job = _job(job)
+        assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
+        assert job.attempts == 1
+    assert ReportArtifact.objects.count() == 8
+
+
+def test_cancelled_queued_job_leaves_the_queue(run_worker_burst, empty_queues):
+    template = published_template(spec=small_spec(source_name=StaticSourceFactory().name))
+    job = job_submit(template=template, user=None, parameters={})
+    job_cancel(job=job)
+    assert django_rq.get_queue("default").count == 0
+
+    run_worker_burst(timeout=60)
+    job = _job(job)
+    assert job.status == ReportJob.Status.CANCELLED
+    assert job.attempts == 0 and not job.artifacts.exists()
+
+
+def test_cancelled_running_job_stops_at_the_next_stage(slow_source, worker, empty_queues):
+    slow_source.behaviour.delay_s = 2
+    job = job_submit(template=_http_template(slow_source), user=None, parameters={})
+    process = worker()
+    wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
+
+    job_cancel(job=job)
+    wait_for(lambda: _job(job).is_final, timeout=30, what="the job to stop")
+
+    assert job.status == ReportJob.Status.CANCELLED
+    assert job.error_message == "Cancelled during aggregate."
+    assert "render_pdf" not in job.stage_timings
+    assert not job.artifacts.exists()
