@@ -22,7 +22,7 @@ from reportlab.graphics.charts.doughnut import Doughnut
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -533,7 +533,6 @@ def _axis_titles(drawing: Drawing, spec: ChartSpec, area: _Box, left: float, rig
         title = String(0, 0, _truncate(along_y, top - bottom, theme.BODY_FONT, AXIS_FONT_SIZE + 0.5),
                        textAnchor="middle", fontName=theme.BODY_FONT, fontSize=AXIS_FONT_SIZE + 0.5,
                        fillColor=theme.MUTED)
-        from reportlab.graphics.shapes import Group
 
         group = Group(title)
         group.translate(area.x + AXIS_FONT_SIZE + 1, (bottom + top) / 2)
