@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
 from reporting.pipeline.rendering.xlsx_cells import make_cell, unique_header_names
+from reporting.pipeline.rendering.xlsx_stream import create_streaming_sheet
 from reporting.pipeline.rendering.xlsx_values import ColumnCells
 
 # Excel's sheet size. A module constant so tests can lower it to prove that big tables are split.
@@ -92,7 +94,7 @@ class TableSectionWriter:
         self.report_tz = report_tz
 
     def write_no_data(self, title: str, reason: str) -> None:
-        ws = self.workbook.create_sheet(self.allocate_sheet_name(title))
+        ws = create_streaming_sheet(self.workbook, self.allocate_sheet_name(title))
         ws.append([make_cell(ws, title, font=TITLE_FONT)])
         ws.append([make_cell(ws, f"No data: {reason}", font=NOTE_FONT)])
 
@@ -107,7 +109,7 @@ class TableSectionWriter:
         parts = plan_parts(title, len(rows), bool(total_fields), self.allocate_sheet_name)
         widths = _fitted_widths(columns, rows)
         for index, part in enumerate(parts):
-            ws = self.workbook.create_sheet(part.sheet_name)
+            ws = create_streaming_sheet(self.workbook, part.sheet_name)
             for col_index, width in enumerate(widths, start=1):
                 ws.column_dimensions[get_column_letter(col_index)].width = width
             ws.freeze_panes = f"A{FIRST_DATA_ROW}"
@@ -177,8 +179,11 @@ def _totals_row(
                 f"{quote_sheetname(p.sheet_name)}!{letter}{FIRST_DATA_ROW}:{letter}{HEADER_ROW + p.row_count}"
                 for p in parts
             )
-            row.append(make_cell(ws, None, font=TOTAL_FONT, number_format=column.number_format or "General"))
-            row[-1].value = f"=SUM({ranges})"
+            # Our own formula over our own ranges: the one place a formula cell is written on purpose.
+            total = WriteOnlyCell(ws, value=f"=SUM({ranges})")
+            total.font = TOTAL_FONT
+            total.number_format = column.number_format or "General"
+            row.append(total)
         elif col_index == 1:
             row.append(make_cell(ws, "Total", font=TOTAL_FONT))
         else:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles.numbers import is_date_format
 
 from reporting.pipeline.rendering.xlsx_cells import FORMULA_TRIGGERS, clean_text
@@ -95,12 +95,14 @@ class ColumnCells:
             return self._with_format(value) if math.isfinite(value) else None
         if value is None:
             return None
+        if kind is date:
+            return self._with_format(value)
         if kind is str:
             parsed: Any = parse_iso_date(value) if self.is_date_column else parse_number(value)
             return self._text(value) if parsed is None else self._with_format(parsed)
         return self._other(value, formatted=True)
 
-    def _with_format(self, value: Any) -> WriteOnlyCell:
+    def _with_format(self, value: Any) -> Cell:
         cell = self._formatted
         cell.value = value
         return cell
