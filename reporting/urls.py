@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .monitoring import views as monitoring_views
 
 app_name = "reporting"
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<uuid:public_id>/download/<str:fmt>/", views.download, name="download"),
+    path("monitor/", monitoring_views.monitor, name="monitor"),
+    path("metrics", monitoring_views.prometheus_metrics, name="metrics"),
 ]

@@ -1,0 +1,1 @@
+"""Operational figures for staff: the /monitor/ page and the Prometheus /metrics endpoint."""
