@@ -263,7 +263,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
 
 def _problems_html(problems) -> str:
     if not problems:
-        return format_html('<strong style="color:#1a7f37">Valid</strong>')
+        return mark_safe('<strong style="color:#1a7f37">Valid</strong>')
     items = format_html_join("", "<li><code>{}</code> {} <small>[{}]</small></li>",
                              ((p.pointer or "/", p.message, p.code) for p in problems))
     return format_html('<strong style="color:#b42318">{} problem(s)</strong><ul class="spec-problems">{}</ul>',
