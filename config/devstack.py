@@ -11,6 +11,9 @@ PYTHON = sys.executable
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
     "worker": [PYTHON, "manage.py", "rqworker", "high", "default", "low", "--with-scheduler"],
+    # Periodic jobs (reporting/cron.py): reconcile_jobs every minute fixes jobs whose worker died
+    # or whose queue entry was lost.
+    "cron": [PYTHON, "manage.py", "rqcron", "reporting.cron"],
 }
 
 
@@ -48,6 +51,9 @@ def main() -> int:
         print(f"Redis: {url}", flush=True)
         _manage("migrate", "--noinput")
         _manage("seed_demo")
+        # Jobs left pending/queued/running by a previous run (Redis may have been wiped) go back on
+        # the queue before the worker starts.
+        _manage("reconcile_jobs", "--grace-seconds", "0")
         children = {name: subprocess.Popen(cmd) for name, cmd in PROCESSES.items()}
         print("QMS Reporting is starting on http://127.0.0.1:8000/  (Ctrl-C stops everything)", flush=True)
         try:

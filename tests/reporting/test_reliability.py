@@ -165,3 +165,15 @@ def test_cancelled_running_job_stops_at_the_next_stage(slow_source, worker, empt
     assert job.error_message == "Cancelled during aggregate."
     assert "render_pdf" not in job.stage_timings
     assert not job.artifacts.exists()
+
+
+def test_periodic_reconcile_is_registered_with_rq_cron(db):
+    from rq.cron import CronScheduler
+
+    from reporting.reconcile import reconcile_jobs_task
+
+    scheduler = CronScheduler(connection=django_rq.get_connection("high"))
+    scheduler.load_config_from_file("reporting.cron")
+    (cron_job,) = scheduler.get_jobs()
+    assert (cron_job.func, cron_job.queue_name, cron_job.interval) == (reconcile_jobs_task, "high", 60)
+    assert reconcile_jobs_task().startswith("checked 0 unfinished job(s)")
