@@ -18,6 +18,7 @@ run: install
 
 test: install
 	$(PY) -m config.embedded_redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m config.embedded_redis -- $(PY) manage.py validate_templates --seed-demo --settings=config.settings.test
 
 bench: install
 	@set -e; for bench in tests/perf/bench_*.py; do echo "== $$bench"; \
