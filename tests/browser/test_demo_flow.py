@@ -185,7 +185,7 @@ def test_viewer_generates_monthly_report_and_watches_it_finish(
     assert load_workbook(io.BytesIO(xlsx.body)).sheetnames[0] == "Summary"
 
 
-def test_reversed_custom_range_is_refused_next_to_the_field(live_server, browser, transactional_db):
+def test_reversed_custom_range_is_refused_next_to_the_field(live_server, browser, transactional_db, screenshot_dir):
     demo_seed(base_url=live_server.url)
     _sign_in(browser, live_server.url, username="viewer", password="viewer-password")
     _open_report_form(browser, "Monthly quality report")
@@ -204,3 +204,4 @@ def test_reversed_custom_range_is_refused_next_to_the_field(live_server, browser
     assert browser.find_element(By.ID, "id_period_start").get_attribute("value") == "2026-10-31"
     assert Select(browser.find_element(By.ID, "id_period_preset")).first_selected_option.text == "Custom range"
     assert ReportJob.objects.count() == 0
+    browser.save_screenshot(str(screenshot_dir / "run_form_error.png"))
