@@ -53,7 +53,9 @@ class ChartSheetWriter:
         for index, category in enumerate(spec.categories):
             # Categories are text (ChartSpec made them so): stored guarded, never converted to dates.
             self._append([make_cell(self.ws, category)] + [s.values[index] for s in series])
-        block = ChartDataBlock(self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1)
+        block = ChartDataBlock(
+            self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1
+        )
         chart = build_chart(replace(spec, series=series), block)
         anchor_col = get_column_letter(len(series) + 3)
         self.ws.add_chart(chart, f"{anchor_col}{title_row}")

@@ -100,9 +100,8 @@ class SummarySheetWriter:
         if not context.parameter_lines:
             self._append([make_cell(self.ws, "(none)")])
         self._append([])
-        self._append(
-            [make_cell(self.ws, "Generated at", font=LABEL_FONT), make_cell(self.ws, format_generated_at(context.generated_at))]
-        )
+        generated_at = format_generated_at(context.generated_at)
+        self._append([make_cell(self.ws, "Generated at", font=LABEL_FONT), make_cell(self.ws, generated_at)])
         self._append([make_cell(self.ws, "Requested by", font=LABEL_FONT), make_cell(self.ws, context.requested_by)])
         self._append([])
         kpis, notes = collect_kpis(context)

@@ -119,8 +119,14 @@ def partial_context() -> ReportContext:
     )
 
 
-def table_context(rows: list[dict[str, Any]], columns: list[dict[str, Any]], *, title: str = "Data",
-                  totals: list[str] | None = None, parameter_lines: list[tuple[str, str]] | None = None) -> ReportContext:
+def table_context(
+    rows: list[dict[str, Any]],
+    columns: list[dict[str, Any]],
+    *,
+    title: str = "Data",
+    totals: list[str] | None = None,
+    parameter_lines: list[tuple[str, str]] | None = None,
+) -> ReportContext:
     """A report with a single table section over ``rows``."""
     section: dict[str, Any] = {"type": "table", "title": title, "data": "rows", "columns": columns}
     if totals:

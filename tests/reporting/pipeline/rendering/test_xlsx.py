@@ -62,8 +62,8 @@ def charts_in(data: bytes) -> dict[str, dict]:
             charts[title] = {
                 "part": name,
                 "kind": kind_el.tag.split("}")[1],
-                "bar_dir": (kind_el.find("c:barDir", NS).get("val") if kind_el.find("c:barDir", NS) is not None else None),
-                "grouping": (kind_el.find("c:grouping", NS).get("val") if kind_el.find("c:grouping", NS) is not None else None),
+                "bar_dir": child_val(kind_el, "c:barDir"),
+                "grouping": child_val(kind_el, "c:grouping"),
                 "values": [s.find("c:val//c:f", NS).text for s in series],
                 "names": [s.find("c:tx//c:f", NS).text for s in series],
                 "categories": [s.find("c:cat//c:f", NS).text for s in series],
@@ -72,6 +72,11 @@ def charts_in(data: bytes) -> dict[str, dict]:
                 "has_legend": root.find("c:chart/c:legend", NS) is not None,
             }
     return charts
+
+
+def child_val(element, tag: str) -> str | None:
+    child = element.find(tag, NS)
+    return None if child is None else child.get("val")
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +170,8 @@ def test_complete_report_has_no_partial_note():
 
 
 def test_kpi_section_with_missing_data_says_no_data():
-    context = demo_context(spec={"title": "t", "sections": [{"type": "kpis", "data": "absent", "title": "Quality KPIs"}]})
+    spec = {"title": "t", "sections": [{"type": "kpis", "data": "absent", "title": "Quality KPIs"}]}
+    context = demo_context(spec=spec)
     rows = sheet_values(open_workbook(render_bytes(context))["Summary"])
     assert any(str(row[0]).startswith("Quality KPIs — No data: data path 'absent'") for row in rows)
 
@@ -377,7 +383,8 @@ def test_sheet_names_from_titles_are_made_valid_and_unique():
         {"type": "table", "title": title, "data": "rows", "columns": [{"field": "a"}]}
         for title in ("Summary", "A/B: [x]*?\\", "x" * 40, "x" * 40, "'quoted'", "")
     ]
-    book = open_workbook(render_bytes(demo_context(spec={"title": "t", "sections": sections}, data={"rows": [{"a": 1}]})))
+    context = demo_context(spec={"title": "t", "sections": sections}, data={"rows": [{"a": 1}]})
+    book = open_workbook(render_bytes(context))
     assert book.sheetnames == [
         "Summary", "Summary (2)", "A_B_ _x____", "x" * 31, "x" * 27 + " (2)", "quoted", "Table 6",
     ]
