@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from templates_app.parameters import parameter_lines
 from templates_app.selectors import template_get_for_user, template_list_for_user
 
 from . import selectors, services
@@ -39,8 +40,10 @@ def job_list(request):
 @require_GET
 def job_detail(request, public_id):
     job = selectors.job_get_for_user(public_id=public_id, user=request.user)
-    template_name = "reporting/_job_status.html" if request.htmx else "reporting/job_detail.html"
-    return render(request, template_name, {"job": job})
+    if request.htmx:
+        return render(request, "reporting/_job_status.html", {"job": job})
+    lines = parameter_lines(job.template_version.spec.get("parameters", []), job.parameters)
+    return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines})
 
 
 @require_POST
