@@ -20,7 +20,7 @@ from .diff import pretty_json, version_diff_html, version_diff_unified
 from .models import DataSource, ReportTemplate, TemplateVersion
 from .sample_render import sample_render_file, sample_render_store, template_version_sample_render
 from .selectors import template_spec_problems, template_version_latest, template_version_problems
-from .services import data_source_save, template_spec_save, template_version_publish
+from .services import data_source_cache_clear, data_source_save, template_spec_save, template_version_publish
 
 NEW_SPEC = {"title": "New report", "parameters": [], "sources": [], "processors": [],
             "sections": [{"type": "heading", "text": "New report"}], "outputs": ["pdf", "xlsx"]}
@@ -32,9 +32,15 @@ class DataSourceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("name", "description", "base_url", "endpoint")
     readonly_fields = ("version", "created_at", "updated_at")
+    actions = ["clear_cache"]
 
     def save_model(self, request, obj, form, change):
         data_source_save(source=obj)
+
+    @admin.action(description="Clear cached responses of the selected sources")
+    def clear_cache(self, request, queryset):
+        names = [data_source_cache_clear(source=source) for source in queryset]
+        self.message_user(request, f"Cleared the cache of {len(names)} source(s): {', '.join(names)}.")
 
 
 def _json_textarea(rows: int) -> forms.Textarea:

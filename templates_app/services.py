@@ -58,3 +58,11 @@ def data_source_save(*, source: DataSource) -> DataSource:
     source.save()
     source.refresh_from_db(fields=["version"])
     return source
+
+
+def data_source_cache_clear(*, source: DataSource) -> str:
+    """Make every cached response of the source unreachable (they expire by their TTL)."""
+    from reporting.pipeline.aggregation.cache import source_cache_clear
+
+    source_cache_clear(name=source.name)
+    return source.name
