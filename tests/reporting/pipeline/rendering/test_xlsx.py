@@ -408,3 +408,17 @@ def test_libreoffice_opens_the_demo_workbook(tmp_path: Path, demo_bytes):
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "demo.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_large_table_is_written_completely_with_formats():
+    rows = [{"id": i, "amount": i * 1.5, "day": f"2026-01-{i % 28 + 1:02d}"} for i in range(6_000)]
+    columns = [
+        {"field": "id", "label": "Id", "format": "0"},
+        {"field": "amount", "label": "Amount", "format": "#,##0.00"},
+        {"field": "day", "label": "Day", "format": "yyyy-mm-dd"},
+    ]
+    ws = open_workbook(render_bytes(table_context(rows, columns)))["Data"]
+    assert dict(ws.tables.items()) == {"Table2": "A3:C6003"}
+    last = ws[6003]
+    assert [c.value for c in last] == [5_999, 8_998.5, datetime(2026, 1, 8)]  # 5999 % 28 + 1
+    assert [c.number_format for c in last] == ["0", "#,##0.00", "yyyy-mm-dd"]
