@@ -79,7 +79,7 @@ class ColumnCells:
     def _convert_general(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            parsed = parse_iso_date(value) if len(value) >= 10 and value[4:5] == "-" else None
+            parsed = self._iso_date(value) if len(value) >= 10 and value[4:5] == "-" else None
             return self._text(value) if parsed is None else parsed
         if kind is int or value is None:
             return value
@@ -98,9 +98,13 @@ class ColumnCells:
         if kind is date:
             return self._with_format(value)
         if kind is str:
-            parsed: Any = parse_iso_date(value) if self.is_date_column else parse_number(value)
+            parsed: Any = self._iso_date(value) if self.is_date_column else parse_number(value)
             return self._text(value) if parsed is None else self._with_format(parsed)
         return self._other(value, formatted=True)
+
+    def _iso_date(self, text: str) -> date | datetime | None:
+        parsed = parse_iso_date(text)
+        return excel_datetime(parsed, self.report_tz) if isinstance(parsed, datetime) else parsed
 
     def _with_format(self, value: Any) -> Cell:
         cell = self._formatted
@@ -126,7 +130,7 @@ class ColumnCells:
         elif isinstance(value, Decimal):
             if not value.is_finite():
                 return None
-        elif isinstance(value, (int, float)):  # subclasses such as numpy-free IntEnum
+        elif isinstance(value, (int, float)):  # int/float subclasses (IntEnum, ...): store the plain number
             value = float(value) if isinstance(value, float) else int(value)
             if isinstance(value, float) and not math.isfinite(value):
                 return None

@@ -309,6 +309,14 @@ def test_empty_and_missing_chart_data_get_a_visible_note(demo_book):
     assert texts[texts.index("Missing chart") + 1] == "No data: data path 'no.such.path' does not resolve (no 'no')"
 
 
+def test_non_finite_chart_values_are_left_empty():
+    spec = {"title": "t", "sections": [
+        {"type": "chart", "kind": "line", "title": "Odd", "data": "rows", "x": "name", "y": ["v"]}]}
+    rows = [{"name": "a", "v": "nan"}, {"name": "b", "v": float("inf")}, {"name": "c", "v": 2}]
+    ws = open_workbook(render_bytes(demo_context(spec=spec, data={"rows": rows})))["Charts"]
+    assert [ws.cell(r, 2).value for r in (3, 4, 5)] == [None, None, 2]
+
+
 # --- cell safety ---------------------------------------------------------------------------------------------
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1:A2)", "\tcmd", "\nx", "=1+1"]

@@ -34,6 +34,9 @@ def first_data_cell(value, number_format=None):
         (True, None, True, "b"),
         ("2026-10-31", None, datetime(2026, 10, 31), "d"),  # ISO dates become dates even without a format
         ("2026-10-31T08:15:00", "yyyy-mm-dd hh:mm", datetime(2026, 10, 31, 8, 15), "d"),
+        # With an offset: shown in the report's zone (Europe/Warsaw), as Excel has no time zones.
+        ("2026-10-31T08:15:00+00:00", "yyyy-mm-dd hh:mm", datetime(2026, 10, 31, 9, 15), "d"),
+        ("2026-10-31T08:15:00Z", None, datetime(2026, 10, 31, 9, 15), "d"),
         ("2026-13-45", "yyyy-mm-dd", "2026-13-45", "s"),  # not a real date: kept as the text it is
         ("2026-08", None, "2026-08", "s"),
         (date(2026, 1, 2), "d mmm yyyy", datetime(2026, 1, 2), "d"),
