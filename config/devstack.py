@@ -10,7 +10,9 @@ import time
 PYTHON = sys.executable
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
-    "worker": [PYTHON, "manage.py", "rqworker", "high", "default", "low", "--with-scheduler"],
+    # ReportWorker loads the renderers once, before RQ forks a work horse per job.
+    "worker": [PYTHON, "manage.py", "rqworker", "high", "default", "low", "--with-scheduler",
+               "--worker-class", "reporting.worker.ReportWorker"],
     # Periodic jobs (reporting/cron.py): reconcile_jobs every minute fixes jobs whose worker died
     # or whose queue entry was lost.
     "cron": [PYTHON, "manage.py", "rqcron", "reporting.cron"],
