@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
-    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -49,7 +49,7 @@ from reporting.pipeline.rendering.base import Renderer, register
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.fonts import register_fonts, static_dir
 from reporting.pipeline.rendering.formats import format_value, is_number_format
-from reporting.pipeline.rendering.pdf_charts import build_drawing, chart_height_for
+from reporting.pipeline.rendering.pdf_charts import build_drawing, chart_height_range
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,13 @@ MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 18 * mm
 CELL_PAD_X = 4.0
 CELL_PAD_Y = 2.6
+# Extra room before a left-aligned column that follows a right-aligned (numeric) one: "90 No" reads as one value.
+TEXT_AFTER_NUMBER_PAD = 10.0
+# Rows kept on each side of a page break in a long table: never a lone row or a lone totals row.
+MIN_ROWS_AT_BREAK = 3
+# A table is kept whole when it fits the page with this much to spare (room for a heading above it).
+KEEP_TOGETHER_SLACK = 60.0
+SECTION_GAP = 12.0
 # Table cells longer than this are cut: a cell taller than a page could never be laid out.
 MAX_CELL_CHARS = 600
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -410,21 +417,34 @@ class PagedTable(Flowable):
         return (self.layout.header_height + self.cumulative[-1] - self.cumulative[self.start]
                 + self.layout.totals_height)
 
+    def full_height(self) -> float:
+        """Height of the whole table on one page (header, every row, totals)."""
+        return self._remaining_height()
+
+    def first_chunk_height(self) -> float:
+        """Height of the smallest first piece a page break may leave: header and MIN_ROWS_AT_BREAK rows."""
+        end = min(len(self.rows), self.start + MIN_ROWS_AT_BREAK)
+        return self.layout.header_height + self.cumulative[end] - self.cumulative[self.start]
+
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return sum(self.layout.col_widths), self._remaining_height()
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        count = len(self.rows)
         budget = avail_height - self.layout.header_height
-        end = bisect.bisect_right(self.cumulative, self.cumulative[self.start] + budget) - 1
-        end = min(end, len(self.rows))
-        if end >= len(self.rows):
-            end = len(self.rows) - 1  # totals did not fit: the last row goes with them to the next page
-        if end <= self.start:
+        fit_end = min(bisect.bisect_right(self.cumulative, self.cumulative[self.start] + budget) - 1, count)
+        if fit_end >= count:
+            fit_end = count - 1  # the totals did not fit: rows go with them to the next page
+        # Widows and orphans: at least MIN_ROWS_AT_BREAK rows on this page and on the next.
+        end = min(fit_end, count - MIN_ROWS_AT_BREAK)
+        if end - self.start < MIN_ROWS_AT_BREAK:
             if avail_height < self.layout.max_height - 1:
                 return []  # start on the next page
-            end = self.start + 1  # a single row taller than a page: let it overflow rather than loop
+            # Even a whole page holds too few rows (very tall rows): as many as fit, at least one.
+            end = max(self.start + 1, fit_end)
         chunk = self._make_table(self.start, end, with_totals=False)
         rest = PagedTable(self.layout, self.rows, self.row_heights, self.cumulative, end)
+        rest.spaceAfter = getattr(self, "spaceAfter", 0)
         return [chunk, rest]
 
     def draw(self) -> None:
@@ -517,13 +537,15 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
     columns = _columns(section, rows)
     font, bold, size = theme.BODY_FONT, theme.BOLD_FONT, theme.TABLE_SIZE
     pad = 2 * CELL_PAD_X
+    after_number = _text_after_number(columns)
+    extra = [TEXT_AFTER_NUMBER_PAD if index in after_number else 0.0 for index in range(len(columns))]
 
     # Pass 1: display text and its width, per cell (one stringWidth per cell: linear).
     texts: list[list[str]] = []
     widths: list[list[float]] = []
-    natural = [stringWidth(c.label, bold, size) + pad for c in columns]
+    natural = [stringWidth(c.label, bold, size) + pad + extra[i] for i, c in enumerate(columns)]
     minimum = [max(max((stringWidth(word, bold, size) for word in c.label.split()), default=0), 24.0) + pad
-               for c in columns]
+               + extra[i] for i, c in enumerate(columns)]
     for row in rows:
         row_texts = []
         row_widths = []
@@ -531,7 +553,7 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
             text = plain_text(format_value(row.get(column.field), column.fmt))
             if len(text) > MAX_CELL_CHARS:
                 text = text[:MAX_CELL_CHARS - 1] + "…"
-            width = stringWidth(text, font, size) + pad
+            width = stringWidth(text, font, size) + pad + extra[index]
             if width > natural[index]:
                 natural[index] = width
             row_texts.append(text)
@@ -556,7 +578,7 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
                     row_cells = list(row_texts)
                 style = styles.cell_right if columns[index].numeric else styles.cell
                 paragraph = Paragraph(markup_text(text), style)
-                _, para_h = paragraph.wrap(col_widths[index] - pad, 10_000)
+                _, para_h = paragraph.wrap(col_widths[index] - pad - extra[index], 10_000)
                 height = max(height, para_h + 2 * CELL_PAD_Y + 1)
                 row_cells[index] = paragraph
         cells.append(row_cells)
@@ -565,7 +587,8 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
 
     header = [Paragraph(markup_text(c.label), styles.header_cell_right if c.numeric else styles.header_cell)
               for c in columns]
-    header_height = max(p.wrap(w - pad, 1000)[1] for p, w in zip(header, col_widths)) + 2 * CELL_PAD_Y + 2
+    header_height = max(p.wrap(w - pad - e, 1000)[1] for p, w, e in zip(header, col_widths, extra)) \
+        + 2 * CELL_PAD_Y + 2
 
     totals, totals_height = _totals_row(section, rows, columns, col_widths, line_height)
     # As few commands as possible: ReportLab applies each command to every cell it covers.
@@ -583,8 +606,15 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
     ]
     for first, last in _numeric_runs(columns):
         base_style.append(("ALIGN", (first, 0), (last, -1), "RIGHT"))
+    for index in sorted(after_number):
+        base_style.append(("LEFTPADDING", (index, 0), (index, -1), CELL_PAD_X + TEXT_AFTER_NUMBER_PAD))
     return PagedTable(_TableLayout(header, header_height, col_widths, base_style, totals, totals_height,
                                    max_height), cells, heights)
+
+
+def _text_after_number(columns: list[_Column]) -> set[int]:
+    """Indexes of left-aligned columns whose left neighbour is right-aligned."""
+    return {i for i in range(1, len(columns)) if columns[i - 1].numeric and not columns[i].numeric}
 
 
 def _numeric_runs(columns: list[_Column]) -> list[tuple[int, int]]:
@@ -632,35 +662,29 @@ class _StoryBuilder:
         story: list[Flowable] = [*self._title_block()]
         if self.context.is_partial:
             story.append(self._partial_notice())
-        sections = self.context.sections
-        for index, section in enumerate(sections):
-            if section.get("type") == "heading":
-                # Keep a heading with the start of what follows: no heading alone at a page foot.
-                following = sections[index + 1] if index + 1 < len(sections) else {}
-                story.append(CondPageBreak(44 + self._lead_height(following)))
-            story.extend(self._section(section))
+        blocks = [self._section(section) for section in self.context.sections]
+        # A heading keeps company with the start of what follows it: never alone at a page foot.
+        # Leads are worked out backwards because a heading may be followed by another heading.
+        following_lead = 0.0
+        for block in reversed(blocks):
+            if block.is_heading:
+                block.lead += following_lead
+                block.flowables.insert(0, self._keep_room(block.lead))
+            following_lead = block.lead
+        for block in blocks:
+            story.extend(block.flowables)
         return story
 
-    def _lead_height(self, section: dict[str, Any]) -> float:
-        """Height of the first block of ``section`` that must share a page with what precedes it."""
-        kind = section.get("type")
-        title = 30.0 if section.get("title") else 0.0
-        if kind == "chart":
-            rows, _ = self._rows(section)
-            if rows is None:
-                return title + 40
-            try:
-                spec = ChartSpec.from_section(section, rows)
-            except (KeyError, TypeError):
-                return title + 40
-            return title + 12 + min(chart_height_for(spec, self.width), self.height * 0.85)
-        if kind == "kpis":
-            return title + KpiCard.height_pt + 8
-        if kind == "table":
-            return title + 70
-        if kind == "text":
-            return 30
-        return 0
+    def _keep_room(self, height: float) -> CondPageBreak:
+        """Start a new page unless ``height`` is left on this one.
+
+        Capped below the frame height: at the top of an empty page the break would only add a blank page.
+        """
+        return CondPageBreak(min(height, self.height - 1))
+
+    def _measure(self, flowable: Flowable) -> float:
+        _, height = flowable.wrap(self.width, self.height)
+        return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
     # -- title and notice
 
@@ -714,21 +738,25 @@ class _StoryBuilder:
 
     # -- sections
 
-    def _section(self, section: dict[str, Any]) -> list[Flowable]:
+    def _section(self, section: dict[str, Any]) -> _Block:
         kind = section.get("type")
         if kind == "heading":
-            return [self._heading(section)]
+            heading = self._heading(section)
+            return _Block([heading], self._measure(heading), is_heading=True)
         if kind == "text":
-            return [Paragraph(markup_text(section.get("text", "")), self.styles.body)]
+            paragraph = Paragraph(markup_text(section.get("text", "")), self.styles.body)
+            # A paragraph may split between lines: its first lines must fit, not all of it.
+            lead = min(self._measure(paragraph), 3 * self.styles.body.leading + self.styles.body.spaceAfter)
+            return _Block([paragraph], lead)
         if kind == "page_break":
-            return [PageBreak()]
+            return _Block([PageBreak()], 0.0)
         if kind == "kpis":
             return self._kpis(section)
         if kind == "chart":
             return self._chart(section)
         if kind == "table":
             return self._table(section)
-        return [self._no_data(f"unsupported section type '{kind}'")]
+        return self._titled(section, self._no_data(f"unsupported section type '{kind}'"))
 
     def _heading(self, section: dict[str, Any]) -> Flowable:
         level = 2 if str(section.get("level", 1)) == "2" else 1
@@ -736,13 +764,19 @@ class _StoryBuilder:
         style = self.styles.h1 if level == 1 else self.styles.h2
         return _OutlinedParagraph(markup_text(text), style, level - 1, text or "Section")
 
-    def _section_title(self, section: dict[str, Any]) -> list[Flowable]:
-        if not section.get("title"):
-            return []
-        # A page-breaking guard rather than keepWithNext: KeepTogether would push a long table
-        # that does not fit the rest of this page wholesale onto the next one.
-        return [CondPageBreak(30 + self._lead_height({**section, "title": ""})),
-                Paragraph(markup_text(section["title"]), self.styles.h3)]
+    def _titled(self, section: dict[str, Any], body: Flowable, body_lead: float | None = None,
+                keep_with_title: float | None = None) -> _Block:
+        """A section's title (if any) and body; the title never ends a page without the body's start.
+
+        ``body_lead`` is how much of the body must share the page with the title (all of it by default).
+        """
+        if body_lead is None:
+            body_lead = self._measure(body)
+        title: list[Flowable] = []
+        if section.get("title"):
+            title = [Paragraph(markup_text(section["title"]), self.styles.h3)]
+        lead = sum(self._measure(f) for f in title) + body_lead + 1  # 1 pt for rounding in the frame
+        return _Block([self._keep_room(lead), *title, body], lead)
 
     def _rows(self, section: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
         path = section.get("data")
@@ -765,13 +799,13 @@ class _StoryBuilder:
             ("TOPPADDING", (0, 0), (-1, -1), 8),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
         ]))
-        box.spaceAfter = 8
+        box.spaceAfter = SECTION_GAP
         return box
 
-    def _kpis(self, section: dict[str, Any]) -> list[Flowable]:
+    def _kpis(self, section: dict[str, Any]) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
-            return [*self._section_title(section), self._no_data(reason)]
+            return self._titled(section, self._no_data(reason))
         per_row = 4 if self.width > 600 else 3
         gap = 8.0
         card_width = (self.width - gap * (per_row - 1)) / per_row
@@ -785,26 +819,71 @@ class _StoryBuilder:
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), gap),
         ]))
-        return [*self._section_title(section), table, Spacer(1, 4)]
+        table.spaceAfter = SECTION_GAP - gap
+        # The grid may split between card rows: the first row of cards must share the page with the title.
+        return self._titled(section, table, body_lead=KpiCard.height_pt + gap)
 
-    def _chart(self, section: dict[str, Any]) -> list[Flowable]:
+    def _chart(self, section: dict[str, Any]) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
-            return [*self._section_title(section), self._no_data(reason)]
+            return self._titled(section, self._no_data(reason))
         try:
             spec = ChartSpec.from_section(section, rows)
         except (KeyError, TypeError) as error:
-            return [*self._section_title(section), self._no_data(f"chart section is incomplete ({error})")]
-        height = min(chart_height_for(spec, self.width), self.height * 0.85)
-        drawing = build_drawing(spec, self.width, height)
-        return [KeepTogether([*self._section_title(section)[1:], drawing, Spacer(1, 10)])]
+            return self._titled(section, self._no_data(f"chart section is incomplete ({error})"))
+        minimum, preferred = chart_height_range(spec, self.width, self.height)
+        chart = ChartFlowable(spec, self.width, minimum, preferred)
+        chart.spaceAfter = SECTION_GAP
+        return self._titled(section, chart, body_lead=minimum)
 
-    def _table(self, section: dict[str, Any]) -> list[Flowable]:
+    def _table(self, section: dict[str, Any]) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
-            return [*self._section_title(section), self._no_data(reason)]
+            return self._titled(section, self._no_data(reason))
         table = build_table(section, rows, self.styles, self.width, self.height)
-        return [*self._section_title(section), table, Spacer(1, 12)]
+        table.spaceAfter = SECTION_GAP
+        whole = table.full_height()
+        if whole <= self.height - KEEP_TOGETHER_SLACK:
+            # A table that fits on one page is never split: it starts on the next page if need be.
+            return self._titled(section, table, body_lead=whole)
+        return self._titled(section, table, body_lead=table.first_chunk_height())
+
+
+@dataclass
+class _Block:
+    """The flowables of one spec section, and the height that must be left on a page for it to start there."""
+
+    flowables: list[Flowable]
+    lead: float
+    is_heading: bool = False
+
+
+class ChartFlowable(Flowable):
+    """A chart at its preferred height, or shorter (down to its readable minimum) to finish a page.
+
+    Shrinking lets a chart share a page with the KPIs above it instead of leaving a mostly empty page.
+    """
+
+    def __init__(self, spec: ChartSpec, width: float, min_height: float, preferred_height: float):
+        super().__init__()
+        self.spec = spec
+        self.width = width
+        self.min_height = min_height
+        self.preferred_height = preferred_height
+        self.height = preferred_height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self.min_height <= avail_height < self.preferred_height:
+            self.height = float(math.floor(avail_height))  # whole points: fewer distinct cached drawings
+        else:
+            self.height = self.preferred_height
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []  # a chart is never cut: it moves to the next page whole
+
+    def draw(self) -> None:
+        build_drawing(self.spec, self.width, self.height).drawOn(self.canv, 0, 0)
 
 
 # --------------------------------------------------------------------------- renderer

@@ -37,7 +37,7 @@ NO_DATA_TEXT = "No data for this chart"
 DEFAULT_WIDTH = 480.0
 DEFAULT_HEIGHT = 260.0
 # Bump when drawing code changes so cached drawings from an older build are not reused.
-_DRAWING_VERSION = "1"
+_DRAWING_VERSION = "2"
 _CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
 
@@ -52,17 +52,48 @@ MAX_VALUE_LABELS = 24
 # --------------------------------------------------------------------------- public API
 
 
-def chart_height_for(spec: ChartSpec, width: float) -> float:
-    """A height that gives every category room (horizontal bars grow with the category count)."""
+# Chart sizing: a chart is about half as tall as it is wide, never more than CHART_FRAME_SHARE of the
+# page body (in landscape a width-based height would fill the whole page), never less than what its
+# labels, legend and a readable plot area need.
+CHART_ASPECT = 0.5
+CHART_FRAME_SHARE = 0.6
+PIE_FRAME_SHARE = 0.5
+MIN_CHART_HEIGHT = 180.0
+MIN_PLOT_HEIGHT = 110.0
+MIN_PIE_HEIGHT = 170.0
+HBAR_PREFERRED_BAND = 24.0
+_CEILING_SHARE = 0.9  # the chart's title must still fit on the page
+
+
+def chart_height_range(spec: ChartSpec, width: float, frame_height: float | None = None) -> tuple[float, float]:
+    """(smallest readable, preferred) drawing height for ``spec`` drawn ``width`` wide.
+
+    ``frame_height`` is the page body height; without it (SVG for the web) nothing caps the height.
+    The PDF draws a chart at its preferred height, or shrinks it towards the minimum to finish a page.
+    """
     if spec.is_empty:
-        return 90.0
+        return 90.0, 90.0
+    cap = frame_height * CHART_FRAME_SHARE if frame_height else math.inf
+    ceiling = frame_height * _CEILING_SHARE if frame_height else math.inf
     if spec.kind == "hbar":
         bars = len(spec.categories) * (1 if spec.stacked else max(1, len(spec.series)))
-        legend = _legend_height(spec, width)
-        return min(max(width * 0.45, bars * 11 + 60 + legend), 620.0)
+        # Height follows the bar count (a width-based height only makes a few bars fat).
+        overhead = 60 + _legend_height(spec, width)
+        needed = max(MIN_CHART_HEIGHT, bars * 11 + overhead)
+        preferred = min(max(min(bars * HBAR_PREFERRED_BAND + overhead, cap), needed), ceiling, 620.0)
+        return min(needed, preferred), preferred
     if spec.kind in ("pie", "doughnut"):
-        return max(width * 0.42, 190.0)
-    return max(width * 0.52, 220.0)
+        pie_cap = frame_height * PIE_FRAME_SHARE if frame_height else math.inf
+        preferred = min(max(min(width * 0.38, pie_cap), 190.0), ceiling)
+        return min(MIN_PIE_HEIGHT, preferred), preferred
+    needed = max(MIN_CHART_HEIGHT, _category_overhead(spec, width) + MIN_PLOT_HEIGHT)
+    preferred = min(max(min(width * CHART_ASPECT, cap), needed), ceiling)
+    return min(needed, preferred), preferred
+
+
+def chart_height_for(spec: ChartSpec, width: float, frame_height: float | None = None) -> float:
+    """The preferred height (see ``chart_height_range``)."""
+    return chart_height_range(spec, width, frame_height)[1]
 
 
 def build_drawing(spec: ChartSpec, width: float = DEFAULT_WIDTH, height: float | None = None,
@@ -235,6 +266,12 @@ def _value_range(spec: ChartSpec) -> tuple[float, float]:
         negatives = [sum(v for v in col if v is not None and v < 0) for col in zip(*_series_data(spec))]
         return min([0.0, *negatives]), max([0.0, *positives])
     values = [v for s in spec.series for v in s.values if v is not None]
+    if spec.kind == "line" and values and min(values) > 0:
+        low, high = min(values), max(values)
+        if high - low < 0.5 * high:
+            # A line shows change: from zero, scores between 85 and 95 would draw as flat lines.
+            # (Bars keep the zero baseline: their length is the value.)
+            return max(0.0, low - ((high - low) * 0.25 or high * 0.05)), high
     return min([0.0, *values]), max([0.0, *values])
 
 
@@ -422,19 +459,48 @@ def _line_chart(spec: ChartSpec) -> Any:
     return chart
 
 
+@dataclasses.dataclass(frozen=True)
+class _CategoryLayout:
+    """Horizontal placement of a vertical bar/line chart and the room its labels take under the plot."""
+
+    left: float  # plot's left edge, from the drawing's left
+    plot_width: float
+    labels: list[str]
+    angle: float
+    label_h: float
+    legend_h: float
+    x_title_h: float
+
+    @property
+    def below_plot(self) -> float:
+        return self.legend_h + self.x_title_h + self.label_h + 4
+
+
+def _category_layout(spec: ChartSpec, width: float) -> _CategoryLayout:
+    low, high = _value_range(spec)
+    y_title_w = 14 if spec.y_title else 0
+    left = y_title_w + _widest_axis_label(low, high) + 8
+    plot_width = width - 8 - left
+    band = plot_width / max(1, len(spec.categories))
+    labels, angle, lines = _category_labels(spec.categories, band)
+    return _CategoryLayout(left, plot_width, labels, angle, _label_extent(labels, angle, lines),
+                           _legend_height(spec, width), 14 if spec.x_title else 0)
+
+
+def _category_overhead(spec: ChartSpec, width: float) -> float:
+    """Height a vertical bar/line chart needs besides its plot area."""
+    return _category_layout(spec, width).below_plot + 10
+
+
 def _draw_category_chart(drawing: Drawing, spec: ChartSpec, area: _Box, make: Callable[[ChartSpec], Any]) -> None:
     """Vertical bar and line charts: categories along x, values up y."""
     low, high = _value_range(spec)
-    legend_h = _legend_height(spec, area.width)
-    y_title_w = 14 if spec.y_title else 0
-    left = area.x + y_title_w + _widest_axis_label(low, high) + 8
-    right = area.x + area.width - 8
-    plot_width = right - left
-    band = plot_width / max(1, len(spec.categories))
-    labels, angle, lines = _category_labels(spec.categories, band)
-    label_h = _label_extent(labels, angle, lines)
-    x_title_h = 14 if spec.x_title else 0
-    bottom = area.y + legend_h + x_title_h + label_h + 4
+    layout = _category_layout(spec, area.width)
+    left = area.x + layout.left
+    right = left + layout.plot_width
+    plot_width = layout.plot_width
+    labels, angle, legend_h = layout.labels, layout.angle, layout.legend_h
+    bottom = area.y + layout.below_plot
     top = area.y + area.height - 10
 
     chart = make(spec)
@@ -540,6 +606,11 @@ def _axis_titles(drawing: Drawing, spec: ChartSpec, area: _Box, left: float, rig
         drawing.add(group)
 
 
+PIE_LEGEND_ROW = LEGEND_FONT_SIZE + 5
+PIE_LEGEND_MIN_COLUMN = 150.0
+PIE_SLICE_LABEL_SHARE = 0.06  # slices under 6% are too thin for a label inside; the legend has their share
+
+
 def _draw_pie(drawing: Drawing, spec: ChartSpec, area: _Box) -> None:
     series = spec.series[0]
     pairs = [(c, v) for c, v in zip(spec.categories, series.values) if v is not None and v > 0]
@@ -551,6 +622,14 @@ def _draw_pie(drawing: Drawing, spec: ChartSpec, area: _Box) -> None:
     fmt = _value_label_format(spec)
     note_h = 12 if skipped else 0
     size = min(area.height - 16 - note_h, area.width * 0.45)
+    legend_x = area.x + 10 + size + 24
+    legend_area = _Box(legend_x, area.y + note_h, area.x + area.width - legend_x, area.height - note_h)
+    rows_fit = max(1, int((legend_area.height - 8) // PIE_LEGEND_ROW))
+    columns = max(1, min(math.ceil(len(pairs) / rows_fit), int(legend_area.width // PIE_LEGEND_MIN_COLUMN)))
+    # Every slice keeps a colour of its own and a legend line: beyond that the smallest become "Other".
+    pairs = _fold_small_slices(pairs, min(rows_fit * columns, len(theme.PALETTE)))
+    columns = max(1, min(columns, math.ceil(len(pairs) / rows_fit)))
+
     pie = Doughnut() if spec.kind == "doughnut" else Pie()
     pie.x = area.x + 10
     pie.y = area.y + note_h + (area.height - note_h - size) / 2
@@ -561,44 +640,76 @@ def _draw_pie(drawing: Drawing, spec: ChartSpec, area: _Box) -> None:
     pie.slices.strokeColor = colors.white
     pie.slices.strokeWidth = 1
     pie.slices.fontName = theme.BOLD_FONT
-    pie.slices.fontSize = VALUE_LABEL_SIZE + 0.5
-    pie.slices.fontColor = colors.white
+    pie.slices.fontSize = VALUE_LABEL_SIZE + 1
     if spec.kind == "doughnut":
         pie.innerRadiusFraction = 0.55
     pie.slices.labelRadius = 0.78 if spec.kind == "doughnut" else 0.65
-    pie.labels = [f"{v / total:.0%}" if v / total >= 0.06 else "" for _, v in pairs]
+    pie.labels = [f"{v / total:.0%}" if v / total >= PIE_SLICE_LABEL_SHARE else "" for _, v in pairs]
     for index in range(len(pairs)):
-        pie.slices[index].fillColor = theme.series_colour(index)
+        fill = theme.series_colour(index)
+        pie.slices[index].fillColor = fill
+        pie.slices[index].fontColor = _readable_text_colour(fill)
     drawing.add(pie)
     if spec.kind == "doughnut":
         drawing.add(String(pie.x + size / 2, pie.y + size / 2 - 4, fmt(total), textAnchor="middle",
                            fontName=theme.BOLD_FONT, fontSize=11, fillColor=theme.INK))
-    legend_x = pie.x + size + 24
-    legend_area = _Box(legend_x, area.y + note_h, area.x + area.width - legend_x, area.height - note_h)
-    labels = [
-        f"{_truncate(c, legend_area.width - 110, theme.BODY_FONT, LEGEND_FONT_SIZE)}  {fmt(v)} ({v / total:.1%})"
-        for c, v in pairs
-    ]
+
+    # Legend: name, value and share per slice, in as many columns as needed, each label cut to its column.
+    rows = math.ceil(len(pairs) / columns)
+    column_width = legend_area.width / columns
+    swatch_room = 7 + 5 + 8  # swatch, gap to text, gap before the next column
+    labels = []
+    for category, value in pairs:
+        share = f"  {fmt(value)} ({value / total:.1%})"
+        room = column_width - swatch_room - stringWidth(share, theme.BODY_FONT, LEGEND_FONT_SIZE)
+        labels.append(_truncate(category, max(room, 24), theme.BODY_FONT, LEGEND_FONT_SIZE) + share)
     legend = Legend()
     legend.alignment = "right"
     legend.fontName = theme.BODY_FONT
     legend.fontSize = LEGEND_FONT_SIZE
     legend.fillColor = theme.INK
     legend.dx = legend.dy = 7
-    legend.deltay = LEGEND_FONT_SIZE + 5
-    legend.columnMaximum = max(1, int((legend_area.height - 8) // (LEGEND_FONT_SIZE + 5)))
-    legend.deltax = (legend_area.width / 2) if len(pairs) > legend.columnMaximum else legend_area.width
+    legend.dxTextSpace = 5
+    legend.deltay = PIE_LEGEND_ROW
+    legend.columnMaximum = rows
+    legend.deltax = column_width
+    legend.autoXPadding = 0
     legend.strokeColor = None
-    legend.boxAnchor = "w"
+    legend.boxAnchor = "nw"
     legend.x = legend_x
-    legend.y = legend_area.y + legend_area.height / 2
-    if len(pairs) <= legend.columnMaximum:
-        legend.boxAnchor = "w"
-    else:
-        legend.boxAnchor = "nw"
-        legend.y = legend_area.y + legend_area.height - 4
+    # Vertically centred on the pie.
+    legend.y = pie.y + size / 2 + rows * PIE_LEGEND_ROW / 2
     legend.colorNamePairs = [(theme.series_colour(i), label) for i, label in enumerate(labels)]
     drawing.add(legend)
     if skipped:
         drawing.add(String(area.x, area.y + 2, f"{skipped} zero or negative value(s) not shown",
                            fontName=theme.BODY_FONT, fontSize=AXIS_FONT_SIZE, fillColor=theme.MUTED))
+
+
+OTHER_LABEL = "Other"
+
+
+def _fold_small_slices(pairs: list[tuple[str, float]], room: int) -> list[tuple[str, float]]:
+    """At most ``room`` slices: the smallest ones become one "Other (n)" slice, so the legend fits."""
+    if len(pairs) <= room:
+        return pairs
+    keep = max(1, room - 1)
+    ranked = sorted(range(len(pairs)), key=lambda i: pairs[i][1], reverse=True)
+    kept = sorted(ranked[:keep])
+    folded = [pairs[i] for i in ranked[keep:]]
+    return [pairs[i] for i in kept] + [(f"{OTHER_LABEL} ({len(folded)})", sum(v for _, v in folded))]
+
+
+def _relative_luminance(colour: colors.Color) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.red) + 0.7152 * channel(colour.green) + 0.0722 * channel(colour.blue)
+
+
+def _readable_text_colour(fill: colors.Color) -> colors.Color:
+    """White or ink, whichever contrasts more with ``fill`` (WCAG contrast ratio)."""
+    fill_l = _relative_luminance(fill)
+    on_white = 1.05 / (fill_l + 0.05)
+    on_ink = (fill_l + 0.05) / (_relative_luminance(theme.INK) + 0.05)
+    return colors.white if on_white >= on_ink else theme.INK

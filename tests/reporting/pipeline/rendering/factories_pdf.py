@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reporting.demo_api.data import demo_payload
 from reporting.pipeline.context import ReportContext, SourceFailure
+from reporting.pipeline.processors.registry import run_processors
 
 HOSTILE_NAME = "<img src=http://x> & <b>bold</b>"
 UNICODE_NAME = "Łukasz Øster-Müller"
@@ -146,3 +150,20 @@ def table_spec(rows_path: str = "rows", columns: int = 5, **extra: Any) -> dict[
 def table_rows(count: int) -> list[dict[str, Any]]:
     return [{"c0": f"Row {i:06d} item", "c1": i * 7, "c2": i / 3, "c3": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
              "c4": (i % 100) / 100} for i in range(count)]
+
+
+DEMO_TEMPLATES = Path(__file__).resolve().parents[4] / "templates_app" / "demo"
+
+
+def demo_template_spec(slug: str) -> dict[str, Any]:
+    """The spec of a shipped demo template (templates_app/demo/<slug>.json)."""
+    return json.loads((DEMO_TEMPLATES / f"{slug}.json").read_text(encoding="utf-8"))["spec"]
+
+
+def demo_template_context(slug: str, start: date = date(2026, 10, 1), end: date = date(2026, 12, 31)) -> ReportContext:
+    """A context for a demo template with its processors run over the demo API's data, as a job would."""
+    spec = demo_template_spec(slug)
+    sources = {s["source"]: demo_payload(s["source"], start=start, end=end, department=None)
+               for s in spec["sources"]}
+    data = run_processors(names=spec["processors"], sources=sources, parameters={}).data
+    return build_report_context(spec=spec, data=data)

@@ -7,6 +7,7 @@ import re
 import pypdf
 import pytest
 from reportlab.graphics import renderPDF
+from reportlab.graphics.charts.piecharts import Pie
 
 from reporting.pipeline.rendering import pdf_charts
 from reporting.pipeline.rendering.chartspec import ChartSpec, Series
@@ -147,3 +148,53 @@ def test_broken_shared_cache_does_not_fail_the_chart(monkeypatch):
     monkeypatch.setattr(pdf_charts, "_django_cache", lambda: Broken())
     monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 60)
     assert "<svg" in chart_svg(CASES["bar grouped"])
+
+
+# --------------------------------------------------------------------------- sizing and pie legibility
+
+PORTRAIT = (563.0, 729.0)  # A4 body width and height (page less margins), points
+LANDSCAPE = (810.0, 482.0)
+
+
+@pytest.mark.parametrize(("width", "frame"), [PORTRAIT, LANDSCAPE])
+def test_chart_heights_follow_an_aspect_ratio_capped_by_the_page(width, frame):
+    low, preferred = pdf_charts.chart_height_range(CASES["bar grouped"], width, frame)
+    assert preferred == pytest.approx(min(width * 0.5, frame * 0.6))
+    assert pdf_charts.MIN_CHART_HEIGHT <= low <= preferred
+    _, pie = pdf_charts.chart_height_range(CASES["pie"], width, frame)
+    assert pie <= frame * 0.5
+    # Many categories: labels and bars still get room, yet the chart never outgrows the page.
+    low, preferred = pdf_charts.chart_height_range(CASES["hbar 55 categories"], width, frame)
+    assert min(55 * 11, frame * 0.9 - 60) <= preferred <= frame * 0.9
+    low, preferred = pdf_charts.chart_height_range(CASES["bar 60 categories"], width, frame)
+    assert low >= pdf_charts.MIN_PLOT_HEIGHT + 40  # rotated labels come on top of the plot area
+    assert preferred <= frame * 0.9
+
+
+def contrast(a, b) -> float:
+    def luminance(c):
+        channels = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in (c.red, c.green, c.blue)]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_pie_percentages_contrast_with_their_slice():
+    chart = spec("pie", [f"Dept {i}" for i in range(12)], {"Docs": [10 + i for i in range(12)]})
+    (pie,) = [item for item in build_drawing(chart, 480, 220).contents if isinstance(item, Pie)]
+    labelled = [i for i, label in enumerate(pie.labels) if label]
+    assert labelled
+    for index in labelled:
+        assert contrast(pie.slices[index].fontColor, pie.slices[index].fillColor) >= 3.0, index
+
+
+def test_pie_with_many_slices_keeps_its_legend_inside_the_chart():
+    names = [f"Department with a fairly long name {i}" for i in range(30)]
+    chart = spec("pie", names, {"Docs": [100 - i * 3 for i in range(30)]})
+    drawing = build_drawing(chart, 480, 220)
+    x0, y0, x1, y1 = drawing.getBounds()
+    assert x0 >= -1 and y0 >= -1 and x1 <= 480 + 1 and y1 <= 220 + 1
+    text = drawn_text(chart)
+    assert re.search(r"Other \(\d+\)", text)  # the smallest slices are folded, their total kept
+    assert "100 (" in text and "Department with a" in text
