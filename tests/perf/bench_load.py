@@ -79,7 +79,6 @@ def main() -> int:
     from tests.factories import StaticSourceFactory, published_template, small_spec
 
     call_command("migrate", verbosity=0)
-    ReportJob.objects.all().delete()  # a reused DATABASE_URL: start from no jobs
     for name in ("high", "default", "low"):
         django_rq.get_queue(name).empty()
     source = StaticSourceFactory(static_data={"rows": [{"name": f"Row {i}", "value": i} for i in range(40)]})
