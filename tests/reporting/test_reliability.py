@@ -4,6 +4,7 @@ from __future__ import annotations
 import django_rq
 import pytest
 from django.db import connection
+from rq.job import Job, JobStatus
 
 from reporting.models import ReportArtifact, ReportJob
 from reporting.reconcile import reconcile_jobs
@@ -108,8 +109,8 @@ def test_killed_work_horse_without_attempts_left_ends_failed(
     wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
 
     process.kill_horse()  # e.g. the OOM killer: RQ's worker survives and marks its RQ job failed
-    rq_job_failed = lambda: django_rq.get_queue("default").failed_job_registry.count == 1  # noqa: E731
-    wait_for(rq_job_failed, timeout=30, what="RQ to record the dead horse")
+    rq_job = Job.fetch(job.rq_job_id, connection=django_rq.get_connection("default"))
+    wait_for(lambda: rq_job.get_status() == JobStatus.FAILED, timeout=30, what="RQ to record the dead horse")
     report = reconcile_jobs(grace_s=0)
 
     job = _job(job)
