@@ -15,9 +15,10 @@ DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETRY_INTERVALS_S = (10, 60)
 
 # The aggregation layer reports failures as text (SourceFailure.reason); these are the phrases
-# it uses for transient conditions (see aggregation/http_source.py::_transport_error).
+# it uses for the failures it marks retryable (aggregation/http_source.py::_transport_error,
+# _raise_for_status; ssrf.py). SQL query timeouts and stage deadlines it treats as permanent.
 _TRANSIENT_REASON = re.compile(
-    r"connection refused|could not connect|connection failed|timed out|stage deadline"
+    r"connection refused|could not connect|connection failed|(connect|read) timed out"
     r"|HTTP 429|HTTP 5\d\d|does not resolve",
     re.IGNORECASE,
 )
