@@ -6,22 +6,12 @@ again gives the same result, so those jobs fail at once.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.conf import settings
 
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETRY_INTERVALS_S = (10, 60)
-
-# The aggregation layer reports failures as text (SourceFailure.reason); these are the phrases
-# it uses for the failures it marks retryable (aggregation/http_source.py::_transport_error,
-# _raise_for_status; ssrf.py). SQL query timeouts and stage deadlines it treats as permanent.
-_TRANSIENT_REASON = re.compile(
-    r"connection refused|could not connect|connection failed|(connect|read) timed out"
-    r"|HTTP 429|HTTP 5\d\d|does not resolve",
-    re.IGNORECASE,
-)
 
 
 class TransientJobError(Exception):
@@ -45,15 +35,6 @@ def retry_interval_after(attempt: int) -> int:
 
 def has_attempts_left(attempts_made: int) -> bool:
     return attempts_made < max_attempts()
-
-
-def is_transient_reason(reason: str) -> bool:
-    return bool(_TRANSIENT_REASON.search(reason or ""))
-
-
-def all_transient(reasons: Iterable[str]) -> bool:
-    reasons = list(reasons)
-    return bool(reasons) and all(is_transient_reason(r) for r in reasons)
 
 
 def is_transient_exception(exc: BaseException) -> bool:

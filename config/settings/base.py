@@ -85,7 +85,8 @@ RQ_QUEUES = {
     for name in ("high", "default", "low")
 }
 # job_submit already enqueues on transaction commit (and needs the RQ job id back at once).
-RQ = {"COMMIT_MODE": "auto"}
+# ReportWorker loads renderers and fonts once, before RQ forks a work horse per job.
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "reporting.worker.ReportWorker"}
 RQ_SHOW_ADMIN_LINK = True
 
 CACHES = {
@@ -141,6 +142,12 @@ REPORTING_SOURCE_MAX_BYTES = env.int("REPORTING_SOURCE_MAX_BYTES", default=10 * 
 REPORTING_AGGREGATION_DEADLINE_S = env.float("REPORTING_AGGREGATION_DEADLINE_S", default=120.0)
 REPORTING_JOB_TIMEOUT_S = env.int("REPORTING_JOB_TIMEOUT_S", default=600)
 REPORTING_CHART_CACHE_TTL_S = env.int("REPORTING_CHART_CACHE_TTL_S", default=86400)
+# Attempts per job for transient failures (timeouts, refused connections, 429/5xx, Redis blips),
+# and the waits between them.
+REPORTING_JOB_MAX_ATTEMPTS = env.int("REPORTING_JOB_MAX_ATTEMPTS", default=3)
+REPORTING_JOB_RETRY_INTERVALS_S = env.list("REPORTING_JOB_RETRY_INTERVALS_S", cast=int, default=[10, 60])
+# Bearer token a Prometheus server sends to /metrics (staff sessions need none). Empty: staff only.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # Base URL the seeded demo DataSources point at (the app serves the demo API itself).
 DEMO_API_BASE_URL = env("DEMO_API_BASE_URL", default="http://127.0.0.1:8000")
 # Token the demo API requires; the demo DataSources send it as ${env:DEMO_API_TOKEN}.

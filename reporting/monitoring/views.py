@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hmac
-import os
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -41,7 +41,7 @@ def prometheus_metrics(request):
 
 
 def _has_metrics_token(request) -> bool:
-    expected = os.environ.get("METRICS_TOKEN", "")
+    expected = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if not expected or not header.startswith("Bearer "):
         return False

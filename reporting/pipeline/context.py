@@ -13,6 +13,8 @@ class SourceFailure:
     name: str
     reason: str
     required: bool
+    # A failure that may go away by itself (timeout, refused connection, 429, 5xx): worth another attempt.
+    retryable: bool = False
 
 
 @dataclass

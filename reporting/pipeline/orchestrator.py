@@ -18,7 +18,7 @@ from templates_app.parameters import parameter_lines
 
 from reporting.models import ReportJob
 from reporting.reliability import (
-    TransientJobError, all_transient, has_attempts_left, is_transient_exception, max_attempts,
+    TransientJobError, has_attempts_left, is_transient_exception, max_attempts,
     retry_interval_after,
 )
 from reporting.pipeline.aggregation.collector import AggregationResult, SourceRequest, collect_sources
@@ -241,7 +241,7 @@ def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
         missing_sources=[{"name": f.name, "reason": f.reason, "required": f.required} for f in result.failures],
     )
     required = result.required_failures
-    if required and all_transient(f.reason for f in required):
+    if required and all(f.retryable for f in required):
         raise TransientJobError("Required data could not be collected: " + "; ".join(f.reason for f in required))
     if required:
         raise JobFailed("Required data could not be collected: " + "; ".join(f.reason for f in required))

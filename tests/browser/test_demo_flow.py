@@ -117,12 +117,18 @@ def test_viewer_generates_monthly_report_and_watches_it_finish(
     _open_report_form(browser, "Monthly quality report")
 
     assert _label_of(browser, "id_period_preset") == "Period"
-    assert _label_of(browser, "id_period_start") == "From"
-    assert _label_of(browser, "id_period_end") == "To"
     assert _label_of(browser, "id_department") == "Department"
-    preset_options = [o.text for o in Select(browser.find_element(By.ID, "id_period_preset")).options]
+    preset = Select(browser.find_element(By.ID, "id_period_preset"))
+    preset_options = [o.text for o in preset.options]
     assert "Custom range" in preset_options and "Last month" in preset_options, preset_options
     assert Select(browser.find_element(By.ID, "id_department")).first_selected_option.text == "All"
+    # The From/To dates only matter for a custom range: hidden for the default preset, shown for custom.
+    assert preset.first_selected_option.text == "Last month"
+    assert not browser.find_element(By.ID, "id_period_start").is_displayed()
+    preset.select_by_visible_text("Custom range")
+    assert browser.find_element(By.ID, "id_period_start").is_displayed()
+    assert _label_of(browser, "id_period_start") == "From"
+    assert _label_of(browser, "id_period_end") == "To"
 
     _fill_custom_period(browser, start="2026-10-01", end="2026-10-31")
     _submit(browser)
@@ -163,7 +169,7 @@ def test_viewer_generates_monthly_report_and_watches_it_finish(
     xlsx_button = browser.find_element(By.LINK_TEXT, "Download XLSX")
     assert xlsx_button.is_displayed()
     stage_table = status_box.find_element(By.XPATH, ".//h2[normalize-space()='Stage timings']/..").text
-    assert "aggregate" in stage_table and "store" in stage_table, stage_table
+    assert "Collect data" in stage_table and "Render PDF" in stage_table and "Store files" in stage_table, stage_table
     sources_table = status_box.find_element(By.XPATH, ".//h2[normalize-space()='Data sources']/..").text
     assert "quality_metrics" in sources_table, sources_table
 

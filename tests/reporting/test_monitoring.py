@@ -126,8 +126,8 @@ def _metric_lines(body: str) -> dict[str, float]:
     return samples
 
 
-def test_metrics_need_staff_or_token(client, user, history, monkeypatch, empty_queues):
-    monkeypatch.setenv("METRICS_TOKEN", "s3cret-token")
+def test_metrics_need_staff_or_token(client, user, history, settings, empty_queues):
+    settings.METRICS_TOKEN = "s3cret-token"
     url = reverse("reporting:metrics")
     assert client.get(url).status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401

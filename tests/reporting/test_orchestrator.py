@@ -132,17 +132,3 @@ def test_scheduled_jobs_go_to_the_low_queue(template, empty_queues, django_captu
     assert django_rq.get_queue("low").job_ids == [job.rq_job_id]
     assert django_rq.get_queue("high").job_ids == [staff_job.rq_job_id]
 
-
-@pytest.mark.parametrize("reason,transient", [
-    ("source 'q': connection refused (3 attempts)", True),
-    ("source 'q': read timed out after 10 s (1 attempt)", True),
-    ("source 'q': HTTP 503 Service Unavailable (3 attempts)", True),
-    ("source 'q': HTTP 429 Too Many Requests (3 attempts)", True),
-    ("source 'q': HTTP 404 Not Found (1 attempt)", False),
-    ("source 'q': bad JSON at line 1 column 2: Expecting value (1 attempt)", False),
-    ("source 'q': query timed out after 5 s (1 attempt)", False),
-])
-def test_which_source_failures_are_transient(reason, transient):
-    from reporting.reliability import is_transient_reason
-
-    assert is_transient_reason(reason) is transient

@@ -35,6 +35,7 @@ class SourceStat:
     attempts: int
     cache: str  # "hit" | "miss" | "bypass"
     error: str | None = None
+    retryable: bool = False  # only meaningful with an error
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,7 +107,8 @@ def collect_sources(
                     error = SourceError(
                         request.config.name, f"did not finish within the stage deadline of {float(deadline_s):g} s"
                     )
-                    stat = SourceStat(request.config.name, time.monotonic() - started, 0, 0, "miss", str(error))
+                    stat = SourceStat(request.config.name, time.monotonic() - started, 0, 0, "miss", str(error),
+                                      retryable=True)
                     _record(result, request, _Outcome(None, stat))
                 break
     finally:
@@ -125,7 +127,9 @@ def _record(result: AggregationResult, request: SourceRequest, outcome: _Outcome
             stat.name, stat.cache, stat.attempts, stat.bytes, stat.duration_s,
         )
         return
-    result.failures.append(SourceFailure(name=stat.name, reason=stat.error, required=request.required))
+    result.failures.append(
+        SourceFailure(name=stat.name, reason=stat.error, required=request.required, retryable=stat.retryable)
+    )
     logger.warning(
         "source %s failed (%s): %s", stat.name, "required" if request.required else "optional", stat.error
     )
@@ -137,11 +141,12 @@ def _collect_one(request: SourceRequest, parameters: dict, use_cache: bool, dead
     try:
         fetched = _fetch_with_cache(request, parameters, use_cache, deadline)
     except SourceError as exc:
-        attempts = exc.attempts
+        attempts, retryable = exc.attempts, exc.retryable
         error = _scrub(str(exc), config)
     except Exception as exc:  # a bug must not take the other sources down; keep it in the log
         logger.exception("source %s: unexpected error", config.name)
-        attempts, error = 1, _scrub(f"source '{config.name}': internal error ({exc.__class__.__name__})", config)
+        attempts, retryable = 1, False
+        error = _scrub(f"source '{config.name}': internal error ({exc.__class__.__name__})", config)
     else:
         stat = SourceStat(config.name, time.monotonic() - started, fetched.bytes, fetched.attempts, fetched.cache)
         return _Outcome(fetched.payload, stat)
@@ -149,7 +154,7 @@ def _collect_one(request: SourceRequest, parameters: dict, use_cache: bool, dead
         if config.kind == "sql":
             _close_thread_connection(config.database_alias)
     cache = "bypass" if not use_cache or config.cache_ttl_s <= 0 or config.kind == "static" else "miss"
-    return _Outcome(None, SourceStat(config.name, time.monotonic() - started, 0, attempts, cache, error))
+    return _Outcome(None, SourceStat(config.name, time.monotonic() - started, 0, attempts, cache, error, retryable))
 
 
 def _fetch_with_cache(

@@ -1,6 +1,7 @@
 """Collector against a real threaded HTTP server: parallelism, deadline, cache, stampede."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -196,3 +197,28 @@ def test_concurrent_jobs_share_one_upstream_failure(api, unique_name):
 
     assert api.hits["/broken"] == 1
     assert len(reasons) == 5 and all("HTTP 400 Bad Request" in r for r in reasons)
+
+
+@pytest.mark.parametrize("status,retryable", [(503, True), (429, True), (404, False), (400, False)])
+def test_failures_say_whether_another_attempt_may_help(api, unique_name, status, retryable):
+    # 429 and 5xx may pass by themselves; other 4xx answers will be the same next time.
+    api.add("/flaky", {"error": "x"}, status=status)
+    config = http_source(api, unique_name("flaky"), "/flaky", cache_ttl_s=0, max_attempts=2)
+
+    result = collect_sources(requests=[SourceRequest(config, {}, required=True)], parameters={})
+
+    [failure] = result.required_failures
+    assert failure.retryable is retryable, failure.reason
+    assert result.stats[config.name].retryable is retryable
+
+
+def test_refused_connection_is_retryable(unique_name, settings):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = SourceConfig(name=unique_name("gone"), kind="http", base_url=f"http://127.0.0.1:{port}",
+                          endpoint="/", cache_ttl_s=0, max_attempts=1)
+
+    [failure] = collect_sources(requests=[SourceRequest(config, {}, required=True)], parameters={}).failures
+
+    assert failure.retryable is True and "connection refused" in failure.reason
