@@ -55,6 +55,8 @@ class ReportJob(models.Model):
     source_stats = models.JSONField(default=dict, blank=True)
     missing_sources = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # SVG previews of the report's charts for the job page: [{"title", "svg"} | {"title", "note"}].
+    chart_previews = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)

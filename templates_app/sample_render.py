@@ -45,6 +45,7 @@ class SampleRender:
     warnings: list[str] = field(default_factory=list)
     missing_sources: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    chart_previews: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,8 +67,8 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
                                    live: bool = False, today: date | None = None) -> SampleRender:
     """Validate the version and render it; never raises for a broken template (errors are reported)."""
     from reporting.pipeline.context import SourceFailure
-    from reporting.pipeline.orchestrator import build_context, render_formats
-    from reporting.pipeline.processors.registry import run_processors
+    from reporting.pipeline.orchestrator import build_context, process_sources, render_formats
+    from reporting.pipeline.rendering.previews import chart_previews
 
     result = SampleRender(version=version, live=live, problems=template_version_problems(version=version))
     spec = version.spec
@@ -83,7 +84,7 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
 
     try:
         sources, failures = (_live_sources(spec, parameters) if live else _sample_sources(spec, version.sample_data))
-        processed = run_processors(names=list(spec.get("processors") or []), sources=sources, parameters=parameters)
+        processed = process_sources(spec=spec, sources=sources, parameters=parameters)
         result.warnings.extend(processed.warnings)
         result.missing_sources = [f.name for f in failures]
         context = build_context(
@@ -105,6 +106,10 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
             render_formats(context=context, formats=[fmt], on_rendered=keep)
         except Exception as exc:  # the point of a test render is to catch exactly this
             result.errors.append(f"Rendering {fmt.upper()} failed: {type(exc).__name__}: {exc}")
+    try:
+        result.chart_previews = chart_previews(spec=spec, data=processed.data)
+    except Exception as exc:
+        result.errors.append(f"Chart previews failed: {type(exc).__name__}: {exc}")
     return result
 
 

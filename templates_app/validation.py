@@ -571,11 +571,11 @@ def _iso_date(value: Any) -> date | None:
 def processed_sample_data(spec: dict[str, Any], sample_data: Mapping[str, Any],
                           parameters: dict[str, Any] | None = None):
     """What the processors make of the sample data: the same call the orchestrator makes."""
-    from reporting.pipeline.processors.registry import run_processors
+    from reporting.pipeline.orchestrator import process_sources
 
     names = [n for n in spec.get("processors") or [] if isinstance(n, str)]
     sources = {name: payload for name, payload in dict(sample_data).items()}
-    return run_processors(names=names, sources=sources, parameters=parameters or {})
+    return process_sources(spec={"processors": names}, sources=sources, parameters=parameters or {})
 
 
 def _data_problems(spec: dict[str, Any], sample_data: Any) -> list[SpecProblem]:

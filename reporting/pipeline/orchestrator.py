@@ -27,6 +27,7 @@ from reporting.pipeline.context import ReportContext, SourceFailure
 from reporting.pipeline.delivery import email_report, recipients_for
 from reporting.pipeline.processors.registry import run_processors
 from reporting.pipeline.rendering.base import get_renderer
+from reporting.pipeline.rendering.previews import chart_previews
 
 logger = logging.getLogger("reporting.pipeline")
 
@@ -170,7 +171,7 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
             if fmt in job.formats:
                 run.stage(f"render_{fmt}", lambda fmt=fmt: render_formats(context=context, formats=[fmt],
                                                                          on_rendered=keep))
-        run.stage("store", lambda: _store(job, rendered))
+        run.stage("store", lambda: _store(job, rendered, previews=chart_previews(spec=spec, data=processed.data)))
         final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
         run._update(status=final_status)
         run.stage("deliver", lambda: _deliver(job, spec))
@@ -248,7 +249,7 @@ def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
     return result
 
 
-def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]]) -> None:
+def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: list[dict[str, str]]) -> None:
     import io
 
     from reporting.services import artifact_store
@@ -256,6 +257,7 @@ def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]]) -> None:
     for fmt, (renderer, payload) in rendered.items():
         artifact_store(job=job, fmt=fmt, content_type=renderer.content_type,
                        file_extension=renderer.file_extension, stream=io.BytesIO(payload))
+    ReportJob.objects.filter(pk=job.pk).update(chart_previews=previews)
 
 
 def _deliver(job: ReportJob, spec: dict[str, Any]) -> None:

@@ -41,6 +41,7 @@ def test_monthly_quality_report_from_form_to_downloads(live_server, client, run_
 
     page = client.get(reverse("reporting:job_detail", args=[job.public_id])).content.decode()
     assert "Download PDF" in page and "Download XLSX" in page
+    assert page.count("<svg width=") == 3  # previews of the template's three charts
 
     pdf_bytes = b"".join(client.get(reverse("reporting:download", args=[job.public_id, "pdf"])).streaming_content)
     reader = PdfReader(io.BytesIO(pdf_bytes))

@@ -186,6 +186,7 @@ def test_test_render_offers_pdf_and_xlsx_from_sample_data(admin_client, demo, mo
     workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     cells = {str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value}
     assert "Łódź Packaging" in cells
+    assert text.count("<svg width=") == 3  # the three charts, previewed from the sample data
     assert admin_client.get(links[0].replace("/test-render/", "/test-render/x")).status_code == 404
 
 
