@@ -18,6 +18,19 @@ def unwrap(payload: Any) -> Any:
     return payload
 
 
+def source_object(sources: dict[str, Any], source: str, *, processor: str, left_out: str,
+                  out: ProcessorOutput) -> dict[str, Any] | None:
+    """The source's payload as an object, or None with a warning that says what the report lacks."""
+    if sources.get(source) is None:
+        out.warnings.append(f"{processor}: source '{source}' is missing; {left_out} are left out")
+        return None
+    data = unwrap(sources[source])
+    if not isinstance(data, dict):
+        out.warnings.append(f"{processor}: '{source}' should be an object, got {type(data).__name__}")
+        return None
+    return data
+
+
 def number(value: Any) -> float | None:
     """A real number, or None for null/bool/text (bool is an int in Python but never a metric)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

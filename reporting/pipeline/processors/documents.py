@@ -3,19 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ProcessorOutput, as_int_if_whole, number, unwrap
+from .base import ProcessorOutput, as_int_if_whole, number, source_object
 
 SOURCE = "document_metrics"
 
 
 def process_documents(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
     out = ProcessorOutput()
-    if sources.get(SOURCE) is None:
-        out.warnings.append(f"qms.documents: source '{SOURCE}' is missing; document KPIs and workflow are left out")
-        return out
-    data = unwrap(sources[SOURCE])
-    if not isinstance(data, dict):
-        out.warnings.append(f"qms.documents: '{SOURCE}' should be an object, got {type(data).__name__}")
+    data = source_object(sources, SOURCE, processor="qms.documents", left_out="document KPIs and workflow", out=out)
+    if data is None:
         return out
     out.data["document_metrics"] = data
     out.data["document_kpis"] = document_kpis(data, out.warnings)

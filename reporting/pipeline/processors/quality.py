@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ProcessorOutput, number, unwrap
+from .base import ProcessorOutput, number, source_object
 
 SOURCE = "quality_metrics"
 MAX_KPIS = 6
@@ -11,12 +11,8 @@ MAX_KPIS = 6
 
 def process_quality(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
     out = ProcessorOutput()
-    if sources.get(SOURCE) is None:
-        out.warnings.append(f"qms.quality: source '{SOURCE}' is missing; quality KPIs and trends are left out")
-        return out
-    data = unwrap(sources[SOURCE])
-    if not isinstance(data, dict):
-        out.warnings.append(f"qms.quality: '{SOURCE}' should be an object, got {type(data).__name__}")
+    data = source_object(sources, SOURCE, processor="qms.quality", left_out="quality KPIs and trends", out=out)
+    if data is None:
         return out
     metrics = data.get("metrics")
     if not isinstance(metrics, dict):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ProcessorOutput, as_int_if_whole, number, unwrap
+from .base import ProcessorOutput, as_int_if_whole, number, source_object
 
 SOURCE = "training_metrics"
 DEFAULT_TARGET = 90.0
@@ -11,12 +11,8 @@ DEFAULT_TARGET = 90.0
 
 def process_training(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
     out = ProcessorOutput()
-    if sources.get(SOURCE) is None:
-        out.warnings.append(f"qms.training: source '{SOURCE}' is missing; training KPIs and compliance are left out")
-        return out
-    data = unwrap(sources[SOURCE])
-    if not isinstance(data, dict):
-        out.warnings.append(f"qms.training: '{SOURCE}' should be an object, got {type(data).__name__}")
+    data = source_object(sources, SOURCE, processor="qms.training", left_out="training KPIs and compliance", out=out)
+    if data is None:
         return out
     out.data["training_metrics"] = data
     out.data["training_kpis"] = training_kpis(data, out.warnings)
