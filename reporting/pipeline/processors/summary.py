@@ -55,4 +55,18 @@ def process_summary(sources: dict[str, Any], parameters: dict[str, Any]) -> Proc
         "overall_score": round(overall, 1),
         "overall_status": overall_status(overall),
     }
+    out.data["summary_kpis"] = summary_kpis(out.data["summary"])
     return out
+
+
+def summary_kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The headline scores as KPI rows for the first page. The seed bands only the overall score
+    (90/75/60); the component scores are out of 100 too and are banded the same way. A score of 0
+    means its source was missing, so it gets no status rather than "critical"."""
+    rows = []
+    for key, name in (("overall_score", "Overall score"), ("quality_score", "Quality score"),
+                      ("training_compliance", "Training compliance"), ("document_efficiency", "Document efficiency")):
+        score = summary[key]
+        rows.append({"name": name, "value": score, "unit": "%",
+                     "status": overall_status(score) if score > 0 else None})
+    return rows

@@ -152,6 +152,12 @@ def test_summary_hand_computed():
         "total_kpis": 6, "quality_score": 85.0, "training_compliance": 95.0, "document_efficiency": 75.0,
         "overall_score": 85.0, "overall_status": "good",
     }
+    assert result.data["summary_kpis"] == [
+        {"name": "Overall score", "value": 85.0, "unit": "%", "status": "good"},
+        {"name": "Quality score", "value": 85.0, "unit": "%", "status": "good"},
+        {"name": "Training compliance", "value": 95.0, "unit": "%", "status": "excellent"},
+        {"name": "Document efficiency", "value": 75.0, "unit": "%", "status": "good"},
+    ]
     assert result.warnings == []
 
 
@@ -174,6 +180,8 @@ def test_summary_zero_scores_are_left_out_and_approval_defaults_to_five_days():
     summary = result.data["summary"]
     assert summary["document_efficiency"] == 50.0
     assert summary["overall_score"] == 60.0 and summary["overall_status"] == "warning"  # (70 + 50) / 2
+    statuses = {row["name"]: row["status"] for row in result.data["summary_kpis"]}
+    assert statuses["Training compliance"] is None  # 0: no data, so no "critical" verdict on it
     assert any("assumes 5 days" in w for w in result.warnings)
 
 
