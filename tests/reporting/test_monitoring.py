@@ -96,7 +96,7 @@ def test_monitor_shows_queues_workers_rates_timings_and_failures(client, staff_u
     assert "Jobs in the last 24 hours: 7" in text  # the five finished and the two queued
     assert "Success rate 60 %" in text and "Failure rate 20 %" in text
     assert "Source cache hit ratio 60 % (3 of 5 cacheable fetches)" in text
-    assert "aggregate 5 0.300 9.000" in text
+    assert "Collect data 5 0.300 9.000" in text
     assert "small 5 3.00 10.00" in text
     assert "Timed out after 10 s during aggregate." in text and "long ago" in text
     failed = history[-1]
