@@ -107,9 +107,14 @@ def job_cancel(*, job: ReportJob) -> ReportJob:
                 Job.fetch(job.rq_job_id, connection=django_rq.get_connection(job.priority)).cancel()
             except NoSuchJobError:
                 pass
-        ReportJob.objects.filter(pk=job.pk).exclude(status__in=ReportJob.FINAL_STATUSES).update(
-            status=ReportJob.Status.CANCELLED, finished_at=timezone.now(), error_message="Cancelled by a user.",
-        )
+        ended = ReportJob.objects.filter(
+            pk=job.pk, status__in=(ReportJob.Status.PENDING, ReportJob.Status.QUEUED),
+        ).update(status=ReportJob.Status.CANCELLED, finished_at=timezone.now(), error_message="Cancelled by a user.")
+        if not ended:
+            # A worker claimed it since it was read: ask that run to stop instead of ending the
+            # row under it (the run would overwrite 'cancelled' with its own outcome).
+            ReportJob.objects.filter(pk=job.pk).exclude(status__in=ReportJob.FINAL_STATUSES).update(
+                cancel_requested=True)
     else:
         ReportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
     job.refresh_from_db()
