@@ -1,6 +1,7 @@
 """One chart spec, built from a template section and its rows, read by both renderers."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,11 +59,11 @@ class ChartSpec:
 
 
 def _number_or_none(value: Any) -> float | None:
+    """A finite float, or None (a gap): NaN/infinity and numbers past float range cannot be drawn."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(str(value))
-    except ValueError:
+        number = float(value) if isinstance(value, (int, float)) else float(str(value))
+    except (ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None

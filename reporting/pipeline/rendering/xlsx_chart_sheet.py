@@ -1,7 +1,6 @@
 """The Charts sheet: per chart section, a small data table and, beside it, the native chart drawn from those cells."""
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -22,11 +21,6 @@ BLOCK_GAP_ROWS = 2
 CATEGORY_COLUMN_WIDTH = 24
 SERIES_COLUMN_WIDTH = 14
 MAX_SERIES_COLUMNS = 8
-
-
-def _finite(value: float | None) -> float | None:
-    # ChartSpec accepts "nan"/"inf" text as floats; Excel cannot store them (the file would not open).
-    return value if value is not None and math.isfinite(value) else None
 
 
 class ChartSheetWriter:
@@ -58,7 +52,8 @@ class ChartSheetWriter:
         header_row = self._append(header)
         for index, category in enumerate(spec.categories):
             # Categories are text (ChartSpec made them so): stored guarded, never converted to dates.
-            self._append([make_cell(self.ws, category)] + [_finite(s.values[index]) for s in series])
+            # Values are finite floats or None (ChartSpec made them so): Excel cannot store NaN/infinity.
+            self._append([make_cell(self.ws, category)] + [s.values[index] for s in series])
         block = ChartDataBlock(
             self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1
         )

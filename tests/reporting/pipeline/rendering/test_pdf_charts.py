@@ -198,3 +198,24 @@ def test_pie_with_many_slices_keeps_its_legend_inside_the_chart():
     text = drawn_text(chart)
     assert re.search(r"Other \(\d+\)", text)  # the smallest slices are folded, their total kept
     assert "100 (" in text and "Department with a" in text
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar", "line", "pie"])
+@pytest.mark.parametrize("odd", [float("inf"), float("-inf"), float("nan"), "NaN", 10**400],
+                         ids=["inf", "-inf", "nan", "NaN text", "10**400"])
+def test_non_finite_or_huge_values_are_gaps_not_crashes(kind, odd):
+    rows = [{"name": "a", "v": 5}, {"name": "b", "v": odd}, {"name": "c", "v": 7}]
+    chart = ChartSpec.from_section({"kind": kind, "title": "Odd values", "x": "name", "y": ["v"]}, rows)
+
+    assert chart.series[0].values == (5.0, None, 7.0)
+    text = drawn_text(chart)
+    assert "Odd values" in text and NO_DATA_TEXT not in text
+
+
+@pytest.mark.parametrize("kind", ["bar", "pie"])
+def test_chart_with_only_non_finite_values_says_no_data(kind):
+    rows = [{"name": "a", "v": float("nan")}, {"name": "b", "v": "inf"}]
+    chart = ChartSpec.from_section({"kind": kind, "title": "All odd", "x": "name", "y": ["v"]}, rows)
+
+    assert chart.is_empty
+    assert NO_DATA_TEXT in drawn_text(chart)
