@@ -135,7 +135,7 @@ def _attempt(
     max_bytes = int(reporting_setting("REPORTING_SOURCE_MAX_BYTES", DEFAULT_MAX_BYTES))
     max_hops = int(reporting_setting("REPORTING_SOURCE_MAX_REDIRECTS", DEFAULT_MAX_REDIRECTS))
     method, url, query, body = plan.method, plan.url, plan.query, plan.body
-    origin = urlsplit(url).netloc
+    origin = _origin(url)
     for _hop in range(max_hops + 1):
         # Re-checked on every hop: a public host must not bounce us into the private network.
         check_url(url, source=config.name)
@@ -146,7 +146,8 @@ def _attempt(
                 url,
                 params=query or None,
                 json=body,
-                headers=headers if urlsplit(url).netloc == origin else {},
+                # Secrets go only where the source points: not to another host, nor over a downgrade to http.
+                headers=headers if _origin(url) == origin else {},
                 timeout=(connect_s, read_s),
                 stream=True,
                 allow_redirects=False,
@@ -164,6 +165,11 @@ def _attempt(
             raw = _read_limited(config.name, response, max_bytes, deadline, read_s)
         return _parse_json(config.name, raw), len(raw)
     raise SourceError(config.name, f"too many redirects (> {max_hops})")
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _timeouts(config: SourceConfig, deadline: float | None) -> tuple[float, float]:

@@ -218,3 +218,31 @@ def test_unset_header_variable_names_the_variable_only(monkeypatch):
 
     assert "unset environment variable QMS_MISSING_TOKEN" in result.failures[0].reason
     assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize(
+    "location, keeps_secret",
+    [
+        ("/v2/quality", True),  # same scheme, host and port
+        ("https://cdn.example.com/v2/quality", False),  # another host
+        ("http://api.example.com/v2/quality", False),  # https -> http: the secret would travel in clear text
+    ],
+)
+@responses.activate
+def test_header_secrets_follow_a_redirect_only_to_the_same_origin(
+    location, keeps_secret, monkeypatch, settings, fake_dns
+):
+    secret = "s3cr3t-T0KEN-value"
+    monkeypatch.setenv("QMS_TEST_TOKEN", secret)
+    settings.REPORTING_SOURCE_ALLOWED_HOSTS = [*settings.REPORTING_SOURCE_ALLOWED_HOSTS, "cdn.example.com"]
+    fake_dns["cdn.example.com"] = ["93.184.216.35"]
+    responses.get(URL, status=302, headers={"Location": location})
+    target = responses.get(location if "//" in location else "https://api.example.com/v2/quality", json={"ok": 1})
+    config = http_config("quality", headers={"Authorization": "Bearer ${env:QMS_TEST_TOKEN}"})
+
+    result, _ = collect_one(config)
+
+    assert result.data["quality"] == {"ok": 1}
+    sent = target.calls[0].request.headers
+    assert (sent.get("Authorization") == f"Bearer {secret}") is keeps_secret
+    assert keeps_secret or "Authorization" not in sent
