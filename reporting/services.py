@@ -122,15 +122,20 @@ def job_cancel(*, job: ReportJob) -> ReportJob:
 
 
 def job_retry(*, job: ReportJob, user=None) -> ReportJob:
-    """Run a failed or cancelled job again with the same pinned version and parameters."""
-    if job.status not in (ReportJob.Status.FAILED, ReportJob.Status.CANCELLED, ReportJob.Status.PARTIAL):
-        return job
-    ReportJob.objects.filter(pk=job.pk).update(
+    """Run a failed or cancelled job again with the same pinned version and parameters.
+
+    A partial report is kept as it is (its files may already be in use); a fresh run is a new job.
+    """
+    retryable = (ReportJob.Status.FAILED, ReportJob.Status.CANCELLED)
+    # Conditional on the status in the database, so a second click (or a page read before another
+    # retry) never resets a job that is already queued or running again.
+    reset = ReportJob.objects.filter(pk=job.pk, status__in=retryable).update(
         status=ReportJob.Status.PENDING, stage="", progress=0, error_message="", cancel_requested=False,
         started_at=None, finished_at=None,
     )
     job.refresh_from_db()
-    transaction.on_commit(lambda: job_enqueue(job=job))
+    if reset:
+        transaction.on_commit(lambda: job_enqueue(job=job))
     return job
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from reporting.models import ReportJob
-from reporting.services import job_cancel, job_create
+from reporting.services import job_cancel, job_create, job_retry
 from tests.factories import StaticSourceFactory, published_template, small_spec
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,36 @@ def test_cancel_of_a_queued_job_ends_it(job):
     job = job_cancel(job=job)
     assert job.status == ReportJob.Status.CANCELLED and job.error_message == "Cancelled by a user."
 
+
+def test_retry_of_a_job_already_running_again_changes_nothing(job, django_capture_on_commit_callbacks):
+    stale = _stale(job, status=ReportJob.Status.RUNNING, stage="render_pdf", progress=75, attempts=2)
+    stale.status = ReportJob.Status.FAILED  # what the second click of "Run again" saw
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = job_retry(job=stale)
+
+    assert (job.status, job.stage, job.progress) == (ReportJob.Status.RUNNING, "render_pdf", 75)
+    assert callbacks == []  # nothing enqueued a second time
+
+
+def test_a_partial_report_is_kept_not_run_again(job, django_capture_on_commit_callbacks):
+    # Its files are what the user may already have shared; a fresh run is a new job.
+    # (The job page and the monitor offer "Run again" only for failed and cancelled jobs.)
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.PARTIAL, progress=100)
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = job_retry(job=job)
+    assert job.status == ReportJob.Status.PARTIAL and job.progress == 100
+    assert callbacks == []
+
+
+@pytest.mark.parametrize("status", [ReportJob.Status.FAILED, ReportJob.Status.CANCELLED])
+def test_retry_puts_a_failed_or_cancelled_job_back_on_its_queue(job, status, django_capture_on_commit_callbacks):
+    ReportJob.objects.filter(pk=job.pk).update(status=status, error_message="boom", progress=40,
+                                               cancel_requested=True)
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = job_retry(job=job)
+    assert (job.status, job.error_message, job.progress, job.cancel_requested) == (
+        ReportJob.Status.PENDING, "", 0, False)
+    assert len(callbacks) == 1
