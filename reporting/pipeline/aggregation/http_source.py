@@ -203,7 +203,7 @@ def _retry_after_s(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _is_ascii_digits(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -214,12 +214,17 @@ def _retry_after_s(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _is_ascii_digits(text: str) -> bool:
+    # Headers arrive Latin-1 decoded, and str.isdigit() accepts "²" that int()/float() reject.
+    return text.isascii() and text.isdigit()
+
+
 def _read_limited(
     source: str, response: requests.Response, max_bytes: int, deadline: float | None, read_s: float
 ) -> bytes:
     too_large = f"response too large (> {max_bytes} bytes)"
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    declared = response.headers.get("Content-Length", "").strip()
+    if _is_ascii_digits(declared) and int(declared) > max_bytes:
         raise SourceError(source, too_large)
     chunks: list[bytes] = []
     received = 0

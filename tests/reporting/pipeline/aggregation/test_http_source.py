@@ -246,3 +246,25 @@ def test_header_secrets_follow_a_redirect_only_to_the_same_origin(
     sent = target.calls[0].request.headers
     assert (sent.get("Authorization") == f"Bearer {secret}") is keeps_secret
     assert keeps_secret or "Authorization" not in sent
+
+
+@pytest.mark.parametrize("value", ["²", "-5", "soon", "1e3", " 7 "])
+@responses.activate
+def test_odd_retry_after_values_fall_back_to_backoff_or_are_read_as_seconds(value, recorded_sleeps):
+    # Header values arrive Latin-1 decoded: "²" is a digit to str.isdigit() but not to float().
+    responses.get(URL, status=503, headers={"Retry-After": value})
+    responses.get(URL, json={"ok": True})
+
+    result, stat = collect_one(http_config("quality"))
+
+    assert result.data["quality"] == {"ok": True} and stat.attempts == 2
+    assert recorded_sleeps == [7.0] if value.strip() == "7" else 0 <= recorded_sleeps[0] <= 0.01
+
+
+@responses.activate
+def test_non_ascii_digit_content_length_is_not_a_crash():
+    responses.get(URL, body=b'{"ok": true}', headers={"Content-Length": "²"}, auto_calculate_content_length=False)
+
+    result, stat = collect_one(http_config("quality"))
+
+    assert stat.error is None and result.data["quality"] == {"ok": True}
