@@ -1,6 +1,7 @@
 """What a processor returns, and defensive readers for untrusted source payloads."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +33,17 @@ def source_object(sources: dict[str, Any], source: str, *, processor: str, left_
 
 
 def number(value: Any) -> float | None:
-    """A real number, or None for null/bool/text (bool is an int in Python but never a metric)."""
+    """A finite real number, or None for null/bool/text (bool is an int in Python but never a metric).
+
+    JSON sources may send NaN, Infinity or integers past float range: none of them is a measurement.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if value != value:  # NaN
+    try:
+        result = float(value)
+    except OverflowError:
         return None
-    return float(value)
+    return result if math.isfinite(result) else None
 
 
 def as_int_if_whole(value: float) -> int | float:

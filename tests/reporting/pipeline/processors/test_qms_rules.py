@@ -250,3 +250,25 @@ def test_null_and_wrong_shapes_never_crash():
 def test_unknown_processor_is_refused():
     with pytest.raises(UnknownProcessorError, match="qms.nope"):
         run(["qms.nope"])
+
+
+@pytest.mark.parametrize("odd", [float("inf"), float("-inf"), float("nan"), 10**400], ids=["inf", "-inf", "nan", "10**400"])
+def test_non_finite_and_huge_numbers_count_as_missing(odd):
+    # json.loads accepts NaN/Infinity and integers of any size: none of them is a score.
+    result = run(
+        registered_processors(),
+        quality_metrics={"metrics": {"quality_score": {"average": odd}, "defect_rate": {"average": 2.0}}},
+        training_metrics={"completion_rate": odd, "overdue_count": odd},
+        document_metrics={"documents_created": odd, "average_approval_time": 1.0},
+        department_data={"departments": [{"name": "QA", "quality_score": odd, "training_completion": 80,
+                                          "avg_approval_days": 1.0}]},
+    )
+    assert [k["name"] for k in result.data["kpis"]] == ["Defect Rate"]
+    assert result.data["training_kpis"] == []
+    assert [k["name"] for k in result.data["document_kpis"]] == ["Avg Approval Time"]
+    assert result.data["summary"]["quality_score"] == 2.0
+    assert result.data["summary"]["training_compliance"] == 0.0
+    assert result.data["summary"]["overall_score"] == round((2.0 + 90.0) / 2, 1)
+    assert result.data["departments"][0]["quality_score"] is None
+    assert result.data["departments"][0]["overall_score"] == 85.0
+    assert any("metric 'quality_score' has no numeric 'average'" in w for w in result.warnings)
