@@ -248,6 +248,8 @@ def _parse_json(source: str, raw: bytes) -> Any:
         raise SourceError(source, f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except UnicodeDecodeError:
         raise SourceError(source, "bad JSON: the response is not UTF-8 text") from None
+    except RecursionError:  # "[[[[..." within the size limit exhausts the parser's stack
+        raise SourceError(source, "bad JSON: nested too deeply") from None
 
 
 def _select(config: SourceConfig, payload: Any) -> Any:

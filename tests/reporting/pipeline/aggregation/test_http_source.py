@@ -268,3 +268,12 @@ def test_non_ascii_digit_content_length_is_not_a_crash():
     result, stat = collect_one(http_config("quality"))
 
     assert stat.error is None and result.data["quality"] == {"ok": True}
+
+
+@responses.activate
+def test_deeply_nested_json_is_a_clear_error_not_an_internal_one():
+    responses.get(URL, body="[" * 100_000 + "]" * 100_000, content_type="application/json")
+
+    result, stat = collect_one(http_config("quality"))
+
+    assert stat.error == "source 'quality': bad JSON: nested too deeply (1 attempt)"
