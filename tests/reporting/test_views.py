@@ -144,3 +144,51 @@ def test_healthz_503_when_redis_is_unreachable(client, settings):
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok" and body["checks"]["redis"].startswith("error")
+
+
+@pytest.mark.parametrize("action", ["reporting:job_cancel", "reporting:job_retry"])
+def test_non_owner_cannot_cancel_or_retry(client, other_user, job_with_pdf, action):
+    ReportJob.objects.filter(pk=job_with_pdf.pk).update(status=ReportJob.Status.FAILED)
+    client.force_login(other_user)
+    assert client.post(reverse(action, args=[job_with_pdf.public_id])).status_code == 404
+    job_with_pdf.refresh_from_db()
+    assert job_with_pdf.status == ReportJob.Status.FAILED and not job_with_pdf.cancel_requested
+
+
+def test_posts_need_the_csrf_token(user, template, job_with_pdf, empty_queues):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    ReportJob.objects.filter(pk=job_with_pdf.pk).update(status=ReportJob.Status.QUEUED)
+    for url in (reverse("reporting:run", args=["small"]),
+                reverse("reporting:job_cancel", args=[job_with_pdf.public_id]),
+                reverse("reporting:job_retry", args=[job_with_pdf.public_id])):
+        assert client.post(url, {"note": "x"}).status_code == 403, url
+    assert ReportJob.objects.count() == 1
+    assert ReportJob.objects.get().status == ReportJob.Status.QUEUED
+
+
+def test_group_restricted_template_is_hidden_from_non_members(client, user, other_user, template):
+    from django.contrib.auth.models import Group
+
+    auditors = Group.objects.create(name="Auditors")
+    template.allowed_groups.add(auditors, Group.objects.create(name="Quality"))
+    user.groups.add(auditors)
+    client.force_login(other_user)
+    assert template.name not in client.get(reverse("reporting:catalog")).content.decode()
+    assert client.get(reverse("reporting:run", args=["small"])).status_code == 404
+    assert client.post(reverse("reporting:run", args=["small"]), {"note": ""}).status_code == 404
+    assert not ReportJob.objects.exists()
+
+    client.force_login(user)
+    catalog = client.get(reverse("reporting:catalog"))
+    assert list(catalog.context["templates"]) == [template]
+    assert client.get(reverse("reporting:run", args=["small"])).status_code == 200
+
+
+def test_login_never_redirects_off_site(client, user):
+    response = client.post(reverse("login") + "?next=https://evil.example/steal",
+                           {"username": "alice", "password": "pw"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:catalog")
