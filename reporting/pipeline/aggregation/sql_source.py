@@ -137,6 +137,8 @@ def _rows(cursor, row_limit: int) -> list[dict[str, Any]]:
 def _json_value(value: Any) -> Any:
     """Rows look like an HTTP source's JSON: numbers, text, ISO dates (no Decimal/date objects)."""
     if isinstance(value, Decimal):
+        if not value.is_finite():  # PostgreSQL numeric NaN/Infinity: no JSON number, no measurement
+            return None
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (date, datetime, dt_time)):
         return value.isoformat()

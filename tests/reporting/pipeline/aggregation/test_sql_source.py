@@ -119,3 +119,16 @@ def test_values_come_back_json_like(nonconformances):
         params={"id": 1},
     )
     assert result.data["nc"] == [{"score": 12.5, "n": 3, "opened": "2026-10-03"}]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2", 2), ("1.50", 1.5), ("Infinity", None), ("-Infinity", None), ("NaN", None)],
+)
+def test_numeric_values_become_json_numbers_or_null(value, expected):
+    # PostgreSQL numeric holds NaN and (since 14) +-Infinity; int(Decimal("Infinity")) raises OverflowError.
+    from decimal import Decimal
+
+    from reporting.pipeline.aggregation.sql_source import _json_value
+
+    assert _json_value(Decimal(value)) == expected
