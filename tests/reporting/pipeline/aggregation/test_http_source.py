@@ -277,3 +277,17 @@ def test_deeply_nested_json_is_a_clear_error_not_an_internal_one():
     result, stat = collect_one(http_config("quality"))
 
     assert stat.error == "source 'quality': bad JSON: nested too deeply (1 attempt)"
+
+
+@responses.activate
+def test_size_limit_counts_decompressed_bytes(settings):
+    import gzip
+
+    settings.REPORTING_SOURCE_MAX_BYTES = 100_000
+    bomb = gzip.compress(b"[" + b"0," * 1_000_000 + b"0]")  # ~2 MB of JSON in a few KB on the wire
+    assert len(bomb) < 100_000
+    responses.get(URL, body=bomb, headers={"Content-Encoding": "gzip"}, content_type="application/json")
+
+    result, _ = collect_one(http_config("quality"))
+
+    assert "response too large (> 100000 bytes)" in result.failures[0].reason
