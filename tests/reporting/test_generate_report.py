@@ -63,3 +63,19 @@ def test_invalid_parameter_value_exits_2(template):
         call_command("generate_report", "cli-report", "--param", "period=2026-13-01..2026-12-31")
     assert excinfo.value.returncode == 2
     assert "period_start" in str(excinfo.value)
+
+
+def test_user_outside_the_template_groups_is_refused(template, user, tmp_path):
+    # --user records who asked; the job page then lets that user download the files, so the
+    # template's group restriction holds here as it does on the run page.
+    from django.contrib.auth.models import Group
+
+    template.allowed_groups.add(Group.objects.create(name="Auditors"))
+    with pytest.raises(CommandError, match="user 'alice' may not run report template 'cli-report'") as exc:
+        call_command("generate_report", "cli-report", "--user", "alice", "--output", str(tmp_path))
+    assert exc.value.returncode == 2
+    assert not ReportJob.objects.exists()
+
+    user.groups.add(Group.objects.get(name="Auditors"))
+    call_command("generate_report", "cli-report", "--user", "alice", "--output", str(tmp_path), stdout=StringIO())
+    assert ReportJob.objects.get().requested_by == user

@@ -10,6 +10,7 @@ from reporting.pipeline.orchestrator import job_run
 from reporting.services import JobNotPublishable, job_create
 from templates_app.models import ReportTemplate
 from templates_app.parameters import ParameterForm, cli_form_data
+from templates_app.selectors import template_list_for_user
 
 
 def _usage_error(message: str) -> CommandError:
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=opts["user"]).first()
             if user is None:
                 raise _usage_error(f"unknown user '{opts['user']}'")
+            # The job will be theirs to open and download: the template's groups apply as on the web.
+            if not template_list_for_user(user=user).filter(pk=template.pk).exists():
+                raise _usage_error(f"user '{user.get_username()}' may not run report template '{template.slug}'")
         try:
             job = job_create(template=template, user=user, parameters=form.parameters(), formats=formats,
                              use_cache=not opts["no_cache"], origin=ReportJob.Origin.CLI)
