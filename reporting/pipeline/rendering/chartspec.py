@@ -8,6 +8,10 @@ from typing import Any
 CHART_KINDS = ("bar", "hbar", "line", "pie", "doughnut")
 
 
+class ChartSectionError(ValueError):
+    """A chart section that cannot describe a chart (missing or malformed x/y)."""
+
+
 @dataclass(frozen=True)
 class Series:
     field: str
@@ -34,14 +38,19 @@ class ChartSpec:
 
     @classmethod
     def from_section(cls, section: dict[str, Any], rows: list[dict[str, Any]]) -> "ChartSpec":
-        x_field = section["x"]
-        y_fields = section["y"] if isinstance(section["y"], list) else [section["y"]]
-        labels = section.get("labels", {})
+        """Raise ChartSectionError (one type for every renderer) when the section cannot describe a chart."""
+        x_field = section.get("x")
+        y_fields = section.get("y") if isinstance(section.get("y"), list) else [section.get("y")]
+        if not isinstance(x_field, str) or not x_field:
+            raise ChartSectionError('the chart section needs an "x" field name')
+        if not y_fields or not all(isinstance(f, str) and f for f in y_fields):
+            raise ChartSectionError('the chart section needs "y" field names')
+        labels = section.get("labels") if isinstance(section.get("labels"), dict) else {}
         categories = tuple("" if r.get(x_field) is None else str(r.get(x_field)) for r in rows)
         series = tuple(
             Series(
                 field=f,
-                label=labels.get(f, f.replace("_", " ").capitalize()),
+                label=str(labels.get(f) or f.replace("_", " ").capitalize()),
                 values=tuple(_number_or_none(r.get(f)) for r in rows),
             )
             for f in y_fields

@@ -46,7 +46,7 @@ from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.base import Renderer, register
-from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.fonts import register_fonts, static_dir
 from reporting.pipeline.rendering.formats import format_value, is_number_format
 from reporting.pipeline.rendering.pdf_charts import build_drawing, chart_height_range
@@ -639,7 +639,7 @@ def _totals_row(section: dict[str, Any], rows: list[dict[str, Any]], columns: li
     for column in columns:
         if column.field in fields:
             numbers = [v for v in (r.get(column.field) for r in rows)
-                       if isinstance(v, (int, float)) and not isinstance(v, bool)]
+                       if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
             totals.append(format_value(sum(numbers), column.fmt) if numbers else "")
         else:
             totals.append("")
@@ -829,8 +829,8 @@ class _StoryBuilder:
             return self._titled(section, self._no_data(reason))
         try:
             spec = ChartSpec.from_section(section, rows)
-        except (KeyError, TypeError) as error:
-            return self._titled(section, self._no_data(f"chart section is incomplete ({error})"))
+        except ChartSectionError as error:
+            return self._titled(section, self._no_data(str(error)))
         minimum, preferred = chart_height_range(spec, self.width, self.height)
         chart = ChartFlowable(spec, self.width, minimum, preferred)
         chart.spaceAfter = SECTION_GAP

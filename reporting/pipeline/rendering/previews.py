@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from reporting.pipeline.datapath import DataPathError, resolve_rows
-from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.pdf_charts import chart_svg
 
 
@@ -21,7 +21,7 @@ def chart_previews(*, spec: dict[str, Any], data: dict[str, Any], width: float =
         title = str(section.get("title", ""))
         try:
             chart = ChartSpec.from_section(section, resolve_rows(data, section["data"]))
-        except (DataPathError, KeyError, TypeError) as exc:
+        except (DataPathError, ChartSectionError) as exc:
             previews.append({"title": title, "note": f"No data: {exc}"})
             continue
         if chart.is_empty:

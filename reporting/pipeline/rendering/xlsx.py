@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
 from reporting.pipeline.rendering.base import Renderer, register
-from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.xlsx_cells import clean_text, sanitize_sheet_name
 from reporting.pipeline.rendering.xlsx_chart_sheet import ChartSheetWriter
 from reporting.pipeline.rendering.xlsx_summary import SummarySheetWriter
@@ -74,9 +74,9 @@ def _write_charts(worksheet: Any, sections: list[dict[str, Any]], context: Repor
             continue
         try:
             spec = ChartSpec.from_section(section, rows)
-        except KeyError as error:
+        except ChartSectionError as error:
             # A template validator rejects these; a report must still render the rest.
-            writer.write_no_data(title, f"No data: chart section has no {error}")
+            writer.write_no_data(title, f"No data: {error}")
             continue
         writer.write_chart(spec)
 
