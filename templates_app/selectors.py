@@ -25,6 +25,21 @@ def template_get_for_user(*, slug: str, user) -> ReportTemplate:
         raise Http404("No such report.") from None
 
 
+class UnknownTemplates(LookupError):
+    """Some of the slugs asked for name no template; the message lists them."""
+
+
+def template_list_by_slugs(*, slugs: list[str]) -> QuerySet[ReportTemplate]:
+    """Every template (no slugs) or exactly the named ones, by slug; UnknownTemplates if any is missing."""
+    templates = ReportTemplate.objects.order_by("slug")
+    if slugs:
+        templates = templates.filter(slug__in=slugs)
+        missing = sorted(set(slugs) - set(templates.values_list("slug", flat=True)))
+        if missing:
+            raise UnknownTemplates(f"No template called: {', '.join(missing)}")
+    return templates
+
+
 def active_source_names() -> set[str]:
     return set(DataSource.objects.filter(is_active=True).values_list("name", flat=True))
 

@@ -228,3 +228,8 @@ def test_validate_templates_seed_demo_as_make_test_runs_it():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "monthly-quality v1: sample render ok (pdf" in result.stdout
     assert "2 of 2 template(s) valid." in result.stdout
+
+
+def test_export_templates_unknown_slug(demo):
+    with pytest.raises(CommandError, match="No template called: nope, zilch"):
+        call_command("export_templates", "zilch", "training-compliance", "nope")

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from templates_app.bundle import bundle_export
-from templates_app.models import ReportTemplate
+from templates_app.selectors import UnknownTemplates, template_list_by_slugs
 
 
 class Command(BaseCommand):
@@ -14,12 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
 
     def handle(self, *args, slugs, output=None, **options):
-        templates = ReportTemplate.objects.order_by("slug")
-        if slugs:
-            templates = templates.filter(slug__in=slugs)
-            missing = sorted(set(slugs) - set(templates.values_list("slug", flat=True)))
-            if missing:
-                raise CommandError(f"No template called: {', '.join(missing)}")
+        try:
+            templates = template_list_by_slugs(slugs=slugs)
+        except UnknownTemplates as exc:
+            raise CommandError(str(exc)) from None
         text = json.dumps(bundle_export(templates=templates), indent=2, ensure_ascii=False) + "\n"
         if output:
             with open(output, "w", encoding="utf-8") as fh:

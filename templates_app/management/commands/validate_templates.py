@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from templates_app.models import ReportTemplate
+from templates_app.selectors import UnknownTemplates, template_list_by_slugs
 from templates_app.sample_render import template_version_sample_render
 
 
@@ -39,12 +40,10 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _check_all(self, slugs: list[str], *, live: bool, render: bool) -> int:
-        templates = ReportTemplate.objects.order_by("slug")
-        if slugs:
-            templates = templates.filter(slug__in=slugs)
-            missing = sorted(set(slugs) - set(templates.values_list("slug", flat=True)))
-            if missing:
-                raise CommandError(f"No template called: {', '.join(missing)}")
+        try:
+            templates = template_list_by_slugs(slugs=slugs)
+        except UnknownTemplates as exc:
+            raise CommandError(str(exc)) from None
         failed = 0
         for template in templates:
             failed += not self._check(template, live=live, render=render)
