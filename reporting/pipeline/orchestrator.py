@@ -107,8 +107,9 @@ class _JobRun:
         if ReportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
             raise JobCancelled()
 
-    def stage(self, name: str, action: Callable[[], Any]) -> Any:
-        self._check_cancel()
+    def stage(self, name: str, action: Callable[[], Any], *, cancellable: bool = True) -> Any:
+        if cancellable:
+            self._check_cancel()
         self._update(stage=name)
         started = time.perf_counter()
         outcome = "ok"
@@ -174,7 +175,8 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
         run.stage("store", lambda: _store(job, rendered, previews=chart_previews(spec=spec, data=processed.data)))
         final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
         run._update(status=final_status)
-        run.stage("deliver", lambda: _deliver(job, spec))
+        # The files are stored: the report exists, so a late cancel no longer applies.
+        run.stage("deliver", lambda: _deliver(job, spec), cancellable=False)
         run._update(progress=100, finished_at=timezone.now(), stage="done")
     except JobCancelled:
         run._update(status=ReportJob.Status.CANCELLED, finished_at=timezone.now(),
@@ -261,7 +263,15 @@ def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: 
 
 
 def _deliver(job: ReportJob, spec: dict[str, Any]) -> None:
+    """Email the report when the template asks for it. A failed email does not undo a finished
+    report (its files stay downloadable): it is recorded on the job for the person to see."""
     recipients = recipients_for(spec, job.parameters)
-    if recipients:
-        job.refresh_from_db()
+    if not recipients:
+        return
+    job.refresh_from_db()
+    try:
         email_report(job=job, recipients=recipients)
+    except Exception as exc:  # SMTP refused, unreachable, bad address: the job page says so
+        logger.warning("job=%s email delivery failed: %s", job.public_id, exc)
+        note = f"Email delivery to {', '.join(recipients)} failed: {type(exc).__name__}: {exc}"
+        ReportJob.objects.filter(pk=job.pk).update(warnings=[*job.warnings, note])

@@ -47,6 +47,31 @@ def test_stages_progress_timings_and_structured_log_lines(template, caplog):
                    for m in logged), stage
 
 
+def test_cancel_stops_at_the_next_stage_but_not_after_the_files_are_stored(template, monkeypatch):
+    from reporting.pipeline import orchestrator
+
+    real_render, real_store = orchestrator.render_formats, orchestrator._store
+
+    def cancel_then(real):
+        def wrapped(*args, **kwargs):
+            result = real(*args, **kwargs)
+            ReportJob.objects.update(cancel_requested=True)
+            return result
+        return wrapped
+
+    monkeypatch.setattr(orchestrator, "render_formats", cancel_then(real_render))
+    early = job_run(job=job_create(template=template, user=None, parameters={}))
+    assert early.status == ReportJob.Status.CANCELLED
+    assert early.error_message == "Cancelled during render_pdf." and not early.artifacts.exists()
+
+    ReportJob.objects.update(cancel_requested=False)
+    monkeypatch.setattr(orchestrator, "render_formats", real_render)
+    monkeypatch.setattr(orchestrator, "_store", cancel_then(real_store))
+    late = job_run(job=job_create(template=template, user=None, parameters={}))
+    assert late.status == ReportJob.Status.SUCCEEDED  # the report exists; the late cancel is moot
+    assert late.artifacts.count() == 2
+
+
 def test_invalid_parameters_fail_at_validate_without_retry(template):
     job = job_create(template=template, user=None, parameters={"nope": 1})
     job = job_run(job=job, allow_retry=True)

@@ -77,3 +77,29 @@ def test_no_recipients_sends_nothing(smtp_inbox, tmp_path):
     _template_with_recipients()
     call_command("generate_report", "mailed", "--output", str(tmp_path))
     assert smtp_inbox.messages == []
+
+
+def test_unreachable_mail_server_keeps_the_report_and_says_so(settings, tmp_path, client, db):
+    from django.urls import reverse
+
+    from reporting.models import ReportJob
+    from tests.factories import UserFactory
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 5
+    owner = UserFactory(username="owner")
+    _template_with_recipients()
+    call_command("generate_report", "mailed", "--param", "recipients=qa@example.com", "--user", "owner",
+                 "--output", str(tmp_path))
+
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.SUCCEEDED
+    assert sorted(job.artifacts.values_list("format", flat=True)) == ["pdf", "xlsx"]
+    [note] = [w for w in job.warnings if w.startswith("Email delivery to qa@example.com failed")]
+    assert "ConnectionRefusedError" in note
+    client.force_login(owner)
+    assert "Email delivery to qa@example.com failed" in client.get(
+        reverse("reporting:job_detail", args=[job.public_id])).content.decode()
