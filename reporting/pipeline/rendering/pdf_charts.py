@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import pickle
 import textwrap
 import threading
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from reportlab.graphics.charts.doughnut import Doughnut
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, Group, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Rect, String, UserNode
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -37,7 +38,7 @@ NO_DATA_TEXT = "No data for this chart"
 DEFAULT_WIDTH = 480.0
 DEFAULT_HEIGHT = 260.0
 # Bump when drawing code changes so cached drawings from an older build are not reused.
-_DRAWING_VERSION = "2"
+_DRAWING_VERSION = "3"
 _CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
 
@@ -106,9 +107,33 @@ def build_drawing(spec: ChartSpec, width: float = DEFAULT_WIDTH, height: float |
     cached = _LOCAL_CACHE.get(key)
     if cached is not None:
         return cached
-    drawing = _draw(spec, width, height, with_title)
+    # Across jobs (each runs in a fresh work horse) the drawing comes from Django's cache, as plain
+    # shapes: chart widgets hold closures and weak references that do not pickle.
+    drawing = _from_shared_cache(key, pickle.loads)
+    if drawing is None:
+        drawing = _plain_shapes(_draw(spec, width, height, with_title))
+        _to_shared_cache(key, drawing, pickle.dumps)
     _LOCAL_CACHE.put(key, drawing)
     return drawing
+
+
+def _plain_shapes(drawing: Drawing) -> Drawing:
+    """The same picture with every chart widget replaced by the shapes it draws."""
+
+    def flatten(node: Any) -> Any:
+        if isinstance(node, UserNode):
+            return flatten(node.provideNode())
+        if isinstance(node, Group):
+            group = Group(transform=node.transform)
+            for child in node.contents:
+                group.add(flatten(child))
+            return group
+        return node
+
+    plain = Drawing(drawing.width, drawing.height)
+    for child in drawing.contents:
+        plain.add(flatten(child))
+    return plain
 
 
 def chart_svg(spec: ChartSpec, width: float = DEFAULT_WIDTH, height: float | None = None) -> str:

@@ -129,12 +129,27 @@ def test_svg_and_drawings_are_shared_across_jobs_through_django_cache(monkeypatc
     monkeypatch.setattr(pdf_charts, "_django_cache", lambda: shared)
     monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 86_400)
     svg = chart_svg(CASES["doughnut"])
-    assert [key.split(":")[2] for key in shared.store] == ["svg"]
+    assert sorted(key.split(":")[2] for key in shared.store) == ["drawing", "svg"]
     assert all(ttl == 86_400 for _, ttl in shared.store.values())
 
     pdf_charts.clear_local_cache()  # another job in another process: only the shared cache remains
     monkeypatch.setattr(pdf_charts, "_draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
     assert chart_svg(CASES["doughnut"]) == svg
+
+
+def test_pdf_drawings_come_from_the_redis_cache_in_a_later_job(db, monkeypatch):
+    from reportlab.graphics import renderPDF, renderSVG
+
+    spec_ = spec("bar", DEPARTMENTS, {"Docs": [12, 8, 3, 4, 1], "Reviews": [2, 3, 4, 5, 6]})
+    first = renderSVG.drawToString(build_drawing(spec_, 420))
+
+    pdf_charts.clear_local_cache()  # a later job runs in a fresh work horse: only Redis remains
+    monkeypatch.setattr(pdf_charts, "_draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
+    again = build_drawing(spec_, 420)
+
+    assert renderSVG.drawToString(again) == first  # the same vector picture
+    pdf = renderPDF.drawToString(again)
+    assert b"%PDF" in pdf[:10] and "Research" in first
 
 
 def test_broken_shared_cache_does_not_fail_the_chart(monkeypatch):
@@ -182,7 +197,8 @@ def contrast(a, b) -> float:
 
 def test_pie_percentages_contrast_with_their_slice():
     chart = spec("pie", [f"Dept {i}" for i in range(12)], {"Docs": [10 + i for i in range(12)]})
-    (pie,) = [item for item in build_drawing(chart, 480, 220).contents if isinstance(item, Pie)]
+    # The widget itself (the cached drawing holds only the shapes it draws).
+    (pie,) = [item for item in pdf_charts._draw(chart, 480, 220, False).contents if isinstance(item, Pie)]
     labelled = [i for i, label in enumerate(pie.labels) if label]
     assert labelled
     for index in labelled:
