@@ -39,7 +39,7 @@ DEFAULT_WIDTH = 480.0
 DEFAULT_HEIGHT = 260.0
 # Bump when drawing code changes so cached drawings from an older build are not reused.
 _DRAWING_VERSION = "3"
-_CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL"
+_CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL_S"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
 
 AXIS_FONT_SIZE = 7.5

@@ -235,3 +235,8 @@ def test_chart_with_only_non_finite_values_says_no_data(kind):
 
     assert chart.is_empty
     assert NO_DATA_TEXT in drawn_text(chart)
+
+
+def test_chart_cache_ttl_comes_from_the_project_setting(settings):
+    settings.REPORTING_CHART_CACHE_TTL_S = 1234
+    assert pdf_charts._cache_ttl() == 1234
