@@ -140,6 +140,15 @@ REPORTING_SOURCE_ALLOWED_HOSTS = env.list("REPORTING_SOURCE_ALLOWED_HOSTS", defa
 REPORTING_SOURCE_ALLOW_PRIVATE_HOSTS = env.list("REPORTING_SOURCE_ALLOW_PRIVATE_HOSTS", default=[])
 REPORTING_SOURCE_MAX_BYTES = env.int("REPORTING_SOURCE_MAX_BYTES", default=10 * 1024 * 1024)
 REPORTING_AGGREGATION_DEADLINE_S = env.float("REPORTING_AGGREGATION_DEADLINE_S", default=120.0)
+# Tuning of the collector (the code falls back to the same defaults when a setting is absent).
+REPORTING_SOURCE_CONCURRENCY = env.int("REPORTING_SOURCE_CONCURRENCY", default=8)  # threads and pool size
+REPORTING_SOURCE_MAX_REDIRECTS = env.int("REPORTING_SOURCE_MAX_REDIRECTS", default=3)
+REPORTING_SOURCE_BACKOFF_BASE_S = env.float("REPORTING_SOURCE_BACKOFF_BASE_S", default=0.5)
+REPORTING_SOURCE_BACKOFF_CAP_S = env.float("REPORTING_SOURCE_BACKOFF_CAP_S", default=8.0)
+REPORTING_SOURCE_RETRY_AFTER_CAP_S = env.float("REPORTING_SOURCE_RETRY_AFTER_CAP_S", default=30.0)
+REPORTING_SOURCE_CACHE_ALIAS = env("REPORTING_SOURCE_CACHE_ALIAS", default="default")
+# How long jobs wait for another job that is already fetching the same uncached request.
+REPORTING_SOURCE_CACHE_LOCK_WAIT_S = env.float("REPORTING_SOURCE_CACHE_LOCK_WAIT_S", default=30.0)
 REPORTING_JOB_TIMEOUT_S = env.int("REPORTING_JOB_TIMEOUT_S", default=600)
 REPORTING_CHART_CACHE_TTL_S = env.int("REPORTING_CHART_CACHE_TTL_S", default=86400)
 # Attempts per job for transient failures (timeouts, refused connections, 429/5xx, Redis blips),
