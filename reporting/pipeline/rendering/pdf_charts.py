@@ -38,7 +38,7 @@ NO_DATA_TEXT = "No data for this chart"
 DEFAULT_WIDTH = 480.0
 DEFAULT_HEIGHT = 260.0
 # Bump when drawing code changes so cached drawings from an older build are not reused.
-_DRAWING_VERSION = "3"
+_DRAWING_VERSION = "4"
 _CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL_S"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
 
@@ -359,26 +359,32 @@ def _legend_height(spec: ChartSpec, width: float) -> float:
     return rows * (LEGEND_FONT_SIZE + 5) + 8
 
 
-def _add_legend(drawing: Drawing, pairs: list[tuple[colors.Color, str]], area: _Box) -> None:
-    """A legend centred along the bottom edge of ``area``, in as many columns as fit."""
-    widest = max(stringWidth(label, theme.BODY_FONT, LEGEND_FONT_SIZE) for _, label in pairs)
-    column_width = widest + 26
-    columns = max(1, min(len(pairs), int(area.width // column_width)))
-    rows = math.ceil(len(pairs) / columns)
+def _legend(*, rows: int, column_width: float, row_height: float, x_padding: float) -> Legend:
+    """The theme's legend: swatch then text, filled column by column, anchored at its top left."""
     legend = Legend()
     legend.alignment = "right"
     legend.fontName = theme.BODY_FONT
     legend.fontSize = LEGEND_FONT_SIZE
     legend.fillColor = theme.INK
     legend.dx = legend.dy = 7
-    legend.deltay = LEGEND_FONT_SIZE + 5
+    legend.dxTextSpace = 5
+    legend.deltay = row_height
     legend.columnMaximum = rows
     legend.deltax = column_width
-    legend.dxTextSpace = 5
-    legend.autoXPadding = 12
+    legend.autoXPadding = x_padding
     legend.strokeColor = None
     legend.strokeWidth = 0
     legend.boxAnchor = "nw"
+    return legend
+
+
+def _add_legend(drawing: Drawing, pairs: list[tuple[colors.Color, str]], area: _Box) -> None:
+    """A legend centred along the bottom edge of ``area``, in as many columns as fit."""
+    widest = max(stringWidth(label, theme.BODY_FONT, LEGEND_FONT_SIZE) for _, label in pairs)
+    column_width = widest + 26
+    columns = max(1, min(len(pairs), int(area.width // column_width)))
+    rows = math.ceil(len(pairs) / columns)
+    legend = _legend(rows=rows, column_width=column_width, row_height=LEGEND_FONT_SIZE + 5, x_padding=12)
     used_width = columns * column_width
     legend.x = area.x + max(0.0, (area.width - used_width) / 2)
     legend.y = area.y + rows * (LEGEND_FONT_SIZE + 5)
@@ -688,19 +694,7 @@ def _draw_pie(drawing: Drawing, spec: ChartSpec, area: _Box) -> None:
         share = f"  {fmt(value)} ({value / total:.1%})"
         room = column_width - swatch_room - stringWidth(share, theme.BODY_FONT, LEGEND_FONT_SIZE)
         labels.append(_truncate(category, max(room, 24), theme.BODY_FONT, LEGEND_FONT_SIZE) + share)
-    legend = Legend()
-    legend.alignment = "right"
-    legend.fontName = theme.BODY_FONT
-    legend.fontSize = LEGEND_FONT_SIZE
-    legend.fillColor = theme.INK
-    legend.dx = legend.dy = 7
-    legend.dxTextSpace = 5
-    legend.deltay = PIE_LEGEND_ROW
-    legend.columnMaximum = rows
-    legend.deltax = column_width
-    legend.autoXPadding = 0
-    legend.strokeColor = None
-    legend.boxAnchor = "nw"
+    legend = _legend(rows=rows, column_width=column_width, row_height=PIE_LEGEND_ROW, x_padding=0)
     legend.x = legend_x
     # Vertically centred on the pie.
     legend.y = pie.y + size / 2 + rows * PIE_LEGEND_ROW / 2
