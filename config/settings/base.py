@@ -1,7 +1,10 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+
+from config.analytics_databases import analytics_databases_from_environ
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_rq",
+    "axes",
     "templates_app",
     "reporting",
 ]
@@ -49,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -106,7 +112,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes) on the site login and the admin login alike: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked out for
+# AXES_COOLOFF_TIME; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy set DJANGO_BEHIND_PROXY so the client address comes from X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
 
 # --- Static and private storage -----------------------------------------------------------------
 STATIC_URL = "static/"
@@ -133,6 +154,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS Reporting <reports@localhost>")
+
+# --- Reporting: what template authors may reach ------------------------------------------------
+# SQL sources run only on analytics connections named in the environment: each
+# REPORTING_SQL_DB_<NAME>=<database URL> adds a read-only connection "<name>" (lower case). They are
+# not Django database aliases: the app's own database can never be chosen (see
+# reporting/pipeline/aggregation/sql_connections.py for the run-time checks).
+REPORTING_SQL_DATABASES = analytics_databases_from_environ()
+# The only environment variables a source header may reference as ${env:NAME}.
+REPORTING_SOURCE_SECRET_ENV = env.list("REPORTING_SOURCE_SECRET_ENV", default=["DEMO_API_TOKEN"])
+# Email delivery: at most this many recipients per job; when set, only these domains.
+REPORTING_EMAIL_MAX_RECIPIENTS = env.int("REPORTING_EMAIL_MAX_RECIPIENTS", default=20)
+REPORTING_EMAIL_ALLOWED_DOMAINS = [d.lower() for d in env.list("REPORTING_EMAIL_ALLOWED_DOMAINS", default=[])]
 
 # --- Reporting ----------------------------------------------------------------------------------
 REPORTING_SOURCE_ALLOWED_HOSTS = env.list("REPORTING_SOURCE_ALLOWED_HOSTS", default=[])
