@@ -15,6 +15,8 @@ from tests.factories import UserFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["tests.analytics_fixtures"]
+
 
 @pytest.fixture
 def user(db):

@@ -150,9 +150,6 @@ def _collect_one(request: SourceRequest, parameters: dict, use_cache: bool, dead
     else:
         stat = SourceStat(config.name, time.monotonic() - started, fetched.bytes, fetched.attempts, fetched.cache)
         return _Outcome(fetched.payload, stat)
-    finally:
-        if config.kind == "sql":
-            _close_thread_connection(config.database_alias)
     cache = "bypass" if not use_cache or config.cache_ttl_s <= 0 or config.kind == "static" else "miss"
     return _Outcome(None, SourceStat(config.name, time.monotonic() - started, 0, attempts, cache, error, retryable))
 
@@ -196,15 +193,3 @@ def _scrub(text: str, config: SourceConfig) -> str:
     for secret in secret_values(dict(config.headers or {})):
         text = text.replace(secret, "***")
     return text
-
-
-def _close_thread_connection(alias: str) -> None:
-    # Pool threads each open their own connection; do not leak one per thread.
-    from django.db import connections
-
-    try:
-        connection = connections[alias]
-    except Exception:
-        return
-    if not connection.in_atomic_block:
-        connection.close()

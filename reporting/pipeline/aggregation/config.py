@@ -36,7 +36,7 @@ class SourceConfig:
     max_attempts: int = 3
     cache_ttl_s: int = 300  # 0 = never cache
     version: int = 1
-    database_alias: str = "default"
+    database_alias: str = ""  # an analytics connection name (REPORTING_SQL_DB_<NAME>), never "default"
     sql: str = ""
     row_limit: int = 10_000
     static_data: Any = None
