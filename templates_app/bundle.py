@@ -85,13 +85,30 @@ def _referenced_sources(spec: Any) -> set[str]:
     return names
 
 
-def bundle_problems(bundle: Any) -> list[SpecProblem]:
-    """Everything wrong with a bundle, with pointers into the bundle. Touches nothing."""
-    problems, _ = _checked(bundle)
+def bundle_problems(bundle: Any, *, user=None) -> list[SpecProblem]:
+    """Everything wrong with a bundle, with pointers into the bundle. Touches nothing.
+
+    With ``user``, their permissions apply: writing a data source needs the DataSource add or
+    change permission. Without one, the caller is the server's operator (a management command).
+    """
+    problems, _ = _checked(bundle, user=user)
     return problems
 
 
-def _checked(bundle: Any) -> tuple[list[SpecProblem], list[DataSource]]:
+def _permission_refusal(user, source: DataSource, *, changed: bool) -> str:
+    """Why ``user`` may not write this source through an import ('' when they may)."""
+    if user is None:
+        return ""
+    if source.pk is None and not user.has_perm("templates_app.add_datasource"):
+        return (f"Data source '{source.name}' would be created, but you do not have permission to add data "
+                "sources; nothing was imported.")
+    if source.pk is not None and changed and not user.has_perm("templates_app.change_datasource"):
+        return (f"Data source '{source.name}' would be changed, but you do not have permission to change data "
+                "sources; nothing was imported.")
+    return ""
+
+
+def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSource]]:
     problems: list[SpecProblem] = []
 
     def add(path: list[Any], code: str, message: str) -> None:
@@ -124,15 +141,21 @@ def _checked(bundle: Any) -> tuple[list[SpecProblem], list[DataSource]]:
             add(["data_sources", i, "name"], "duplicate_name", f"Data source '{entry['name']}' appears twice.")
         seen_sources.add(entry["name"])
         source = DataSource.objects.filter(name=entry["name"]).first() or DataSource()
+        before = {key: getattr(source, key) for key in SOURCE_FIELDS}
         for key in SOURCE_FIELDS:
             if key in entry:
                 setattr(source, key, entry[key])
+        refusal = _permission_refusal(user, source, changed=before != {k: getattr(source, k) for k in SOURCE_FIELDS})
+        if refusal:
+            add(["data_sources", i], "permission_denied", refusal)
+            continue
         try:
             source.full_clean(exclude=["version"], validate_unique=False)
         except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                add(["data_sources", i, field_name], "invalid_source_field",
-                    f"Data source '{entry['name']}': {field_name}: {' '.join(messages)}")
+            for field_name, errors in exc.error_dict.items():
+                for error in errors:
+                    add(["data_sources", i, field_name], error.code or "invalid_source_field",
+                        f"Data source '{entry['name']}': {field_name}: {' '.join(error.messages)}")
             continue
         staged.append(source)
         catalogue[source.name] = source_info(source)
@@ -159,6 +182,12 @@ def _checked(bundle: Any) -> tuple[list[SpecProblem], list[DataSource]]:
         groups = entry.get("allowed_groups", [])
         if not isinstance(groups, list) or not all(isinstance(g, str) and g.strip() for g in groups):
             add(["templates", i, "allowed_groups"], "wrong_type", f"Template '{slug}': allowed_groups must be a list of group names.")
+        elif user is not None and not user.has_perm("auth.add_group"):
+            new_groups = sorted(set(groups) - set(Group.objects.filter(name__in=groups).values_list("name", flat=True)))
+            if new_groups:
+                add(["templates", i, "allowed_groups"], "permission_denied",
+                    f"Template '{slug}': group(s) {', '.join(new_groups)} would be created, but you do not have "
+                    "permission to add groups; nothing was imported.")
         sample_data = entry.get("sample_data", {})
         if not isinstance(sample_data, dict):
             add(["templates", i, "sample_data"], "bad_sample_data", f"Template '{slug}': sample_data must be an object.")
@@ -170,9 +199,16 @@ def _checked(bundle: Any) -> tuple[list[SpecProblem], list[DataSource]]:
 
 
 @transaction.atomic
-def bundle_import(*, bundle: Any, author=None) -> ImportSummary:
-    """Validate everything, then write it all (or, on any problem or error, nothing)."""
-    problems, staged_sources = _checked(bundle)
+def bundle_import(*, bundle: Any, author=None, as_operator: bool = False) -> ImportSummary:
+    """Validate everything, then write it all (or, on any problem or error, nothing).
+
+    The author's permissions apply: an import that would create or change a data source (or create
+    a group) they may not is refused whole. ``as_operator`` (the server operator's command, with no
+    author) skips the permission checks; without it an author is required.
+    """
+    if author is None and not as_operator:
+        raise ValueError("bundle_import needs the author whose permissions apply (or as_operator=True)")
+    problems, staged_sources = _checked(bundle, user=None if as_operator else author)
     if problems:
         raise BundleInvalid(problems)
     summary = ImportSummary()

@@ -3,6 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .source_checks import model_source_problems
+
 
 class DataSource(models.Model):
     class Kind(models.TextChoices):
@@ -34,7 +36,11 @@ class DataSource(models.Model):
     max_attempts = models.PositiveSmallIntegerField(default=3)
     cache_ttl_s = models.PositiveIntegerField(default=300, help_text="0 = never cache.")
     # sql
-    database_alias = models.CharField(max_length=64, default="default", blank=True)
+    database_alias = models.CharField(
+        "analytics connection", max_length=64, default="", blank=True,
+        help_text="Name of a read-only analytics connection configured as REPORTING_SQL_DB_<NAME> in the "
+                  "environment (never the application's own database).",
+    )
     sql = models.TextField(blank=True)
     row_limit = models.PositiveIntegerField(default=10000)
     # static
@@ -49,6 +55,13 @@ class DataSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        errors: dict[str, list[ValidationError]] = {}
+        for problem in model_source_problems(self):
+            errors.setdefault(problem.field, []).append(ValidationError(problem.message, code=problem.code))
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReportTemplate(models.Model):

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import DataSource, ReportTemplate, TemplateVersion
+from .source_checks import model_source_problems
 from .validation import SourceInfo, SpecProblem, validate_spec
 
 
@@ -46,12 +47,12 @@ def active_source_names() -> set[str]:
 
 def source_info(source: DataSource) -> SourceInfo:
     return SourceInfo(name=source.name, is_active=source.is_active, query_params=source.query_params,
-                      body=source.body)
+                      body=source.body, problems=tuple(p.message for p in model_source_problems(source)))
 
 
 def source_catalogue() -> dict[str, SourceInfo]:
     """Every data source (active or not) as validation sees it."""
-    return {s.name: source_info(s) for s in DataSource.objects.only("name", "is_active", "query_params", "body")}
+    return {s.name: source_info(s) for s in DataSource.objects.all()}
 
 
 def template_spec_problems(*, spec: Any, sample_data: Any = None,

@@ -52,6 +52,8 @@ class SourceInfo:
     is_active: bool = True
     query_params: Any = field(default_factory=dict)
     body: Any = None
+    # What the source itself may not do (unknown analytics connection, disallowed secret, ...).
+    problems: tuple[str, ...] = ()
 
 
 def pointer_for(parts: Iterable[Any]) -> str:
@@ -315,6 +317,8 @@ class _SemanticChecks:
             self.add(path, "unknown_source", f"No active data source is called '{name}'.")
         elif not info.is_active:
             self.add(path, "inactive_source", f"Data source '{name}' is inactive.")
+        for problem in info.problems if info is not None else ():
+            self.add(path, "source_misconfigured", f"Data source '{name}' cannot be used: {problem}.")
 
     def placeholders(self, value: Any, path: list[Any], *, where: str) -> None:
         for sub_path, text in _strings(value, path):

@@ -52,7 +52,7 @@ def test_export_then_import_into_an_empty_database_round_trips(demo, tmp_path):
 def test_import_updates_existing_templates_with_a_new_published_version(demo):
     bundle = bundle_export(templates=[demo])
     bundle["templates"][0]["spec"]["title"] = "Imported title"
-    summary = bundle_import(bundle=bundle)
+    summary = bundle_import(bundle=bundle, as_operator=True)
     demo.refresh_from_db()
     assert summary.templates_updated == ["monthly-quality"]
     assert (demo.published_version.number, demo.published_version.spec["title"]) == (2, "Imported title")
@@ -66,7 +66,7 @@ def test_an_invalid_part_means_nothing_is_imported(demo):
     bundle["templates"][1]["spec"]["sections"][2]["y"] = ["nope"]
     before = snapshot()
     with pytest.raises(BundleInvalid) as exc:
-        bundle_import(bundle=bundle)
+        bundle_import(bundle=bundle, as_operator=True)
     assert [(p.pointer, p.code) for p in exc.value.problems] == [("/templates/1/spec/sections/2/y/0", "unknown_field")]
     assert snapshot() == before
 
@@ -90,7 +90,7 @@ def test_a_failure_half_way_through_writing_changes_nothing(demo, monkeypatch):
 
     monkeypatch.setattr(bundle_module, "template_version_publish", publish_then_fail)
     with pytest.raises(RuntimeError):
-        bundle_import(bundle=bundle)
+        bundle_import(bundle=bundle, as_operator=True)
     assert len(calls) == 2  # the first template was written before the failure...
     assert snapshot() == before  # ...and rolled back with everything else
 
@@ -108,7 +108,7 @@ def test_bundle_problems_have_pointers_into_the_bundle(demo, mutate, pointer, co
     bundle = bundle_export(templates=ReportTemplate.objects.all())
     mutate(bundle)
     with pytest.raises(BundleInvalid) as exc:
-        bundle_import(bundle=bundle)
+        bundle_import(bundle=bundle, as_operator=True)
     assert (pointer, code) in {(p.pointer, p.code) for p in exc.value.problems}
 
 
@@ -116,7 +116,7 @@ def test_a_template_may_use_a_source_that_arrives_in_the_same_bundle(demo):
     bundle = bundle_export(templates=[demo])
     bundle["data_sources"].append({"name": "audits", "kind": "static", "static_data": {"rows": []}})
     bundle["templates"][0]["spec"]["sources"].append({"source": "audits", "required": False})
-    bundle_import(bundle=bundle)
+    bundle_import(bundle=bundle, as_operator=True)
     assert DataSource.objects.filter(name="audits").exists()
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from .config import reporting_setting
 from .errors import SourceConfigError
 
 _PARAM_PATTERN = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)*)\}")
@@ -33,11 +34,36 @@ def resolve_placeholders(value: Any, *, parameters: dict[str, Any], source: str)
     )
 
 
+def allowed_secret_names() -> set[str]:
+    """Environment variables a header may reference (REPORTING_SOURCE_SECRET_ENV)."""
+    return {name.strip() for name in reporting_setting("REPORTING_SOURCE_SECRET_ENV", ["DEMO_API_TOKEN"]) if name}
+
+
+def env_references(value: Any) -> list[str]:
+    """Every ``${env:NAME}`` name in a string or in the strings of a JSON value, in order."""
+    if isinstance(value, dict):
+        return [name for key, item in value.items() for name in env_references(key) + env_references(item)]
+    if isinstance(value, list):
+        return [name for item in value for name in env_references(item)]
+    return _ENV_PATTERN.findall(value) if isinstance(value, str) else []
+
+
+def secret_not_allowed_message(env_name: str) -> str:
+    return (f"${{env:{env_name}}} is not an allowed secret: only the environment variables listed in "
+            f"REPORTING_SOURCE_SECRET_ENV may be sent to a source")
+
+
 def resolve_env_headers(headers: dict[str, str], *, source: str) -> dict[str, str]:
-    """Headers with ``${env:NAME}`` replaced from the environment (at run time, never cached)."""
+    """Headers with ``${env:NAME}`` replaced from the environment (at run time, never cached).
+
+    Only allow-listed names are read: any other name fails the source without being resolved.
+    """
+    allowed = allowed_secret_names()
 
     def replace(match: re.Match[str]) -> str:
         env_name = match.group(1)
+        if env_name not in allowed:
+            raise SourceConfigError(source, f"header {secret_not_allowed_message(env_name)}")
         found = os.environ.get(env_name)
         if found is None:
             # Name the variable, never a value.
@@ -50,9 +76,10 @@ def resolve_env_headers(headers: dict[str, str], *, source: str) -> dict[str, st
 def secret_values(headers: dict[str, str]) -> list[str]:
     """Values that came from the environment, to scrub from any text we produce."""
     found = []
+    allowed = allowed_secret_names()
     for raw in headers.values():
         for env_name in _ENV_PATTERN.findall(str(raw)):
-            secret = os.environ.get(env_name)
+            secret = os.environ.get(env_name) if env_name in allowed else None
             if secret and len(secret) >= 3:
                 found.append(secret)
     return found

@@ -7,7 +7,8 @@ from templates_app.selectors import UnknownTemplates, template_list_by_slugs
 
 
 class Command(BaseCommand):
-    help = "Write templates (published spec, sample data, groups) and their data sources as one JSON bundle."
+    help = ("Write templates (published spec, sample data, groups) and their data sources as one JSON bundle. "
+            "Runs with the server operator's full rights; secrets stay references (${env:NAME}), never values.")
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", metavar="SLUG", help="Templates to export (default: all).")

@@ -1,17 +1,28 @@
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from templates_app.bundle import BundleInvalid, bundle_import
 
 
 class Command(BaseCommand):
-    help = "Import a template bundle. Everything is validated first; if any part is invalid nothing changes."
+    help = ("Import a template bundle. Everything is validated first; if any part is invalid nothing changes. "
+            "Without --user the import runs with the server operator's full rights (whoever can run this command "
+            "can already change the database); with --user USERNAME that user's permissions apply, as in the admin.")
 
     def add_arguments(self, parser):
         parser.add_argument("bundle", metavar="BUNDLE.json")
+        parser.add_argument("--user", metavar="USERNAME",
+                            help="Apply this user's permissions (creating or changing data sources needs the "
+                                 "data-source add/change permission) and record them as the versions' author.")
 
-    def handle(self, *args, bundle, **options):
+    def handle(self, *args, bundle, user=None, **options):
+        author = None
+        if user:
+            author = get_user_model().objects.filter(username=user, is_active=True).first()
+            if author is None:
+                raise CommandError(f"No active user is called '{user}'.")
         try:
             with open(bundle, encoding="utf-8") as fh:
                 payload = json.load(fh)
@@ -19,8 +30,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {bundle}: {exc.strerror}") from None
         except json.JSONDecodeError as exc:
             raise CommandError(f"{bundle} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        self.stderr.write(f"Importing with the permissions of user '{author.username}'." if author
+                          else "Importing with the server operator's full rights (no --user given).")
         try:
-            summary = bundle_import(bundle=payload)
+            summary = bundle_import(bundle=payload, author=author, as_operator=author is None)
         except BundleInvalid as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
