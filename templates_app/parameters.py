@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, validate_email
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from .presets import PRESETS, resolve_preset
 
@@ -32,6 +34,15 @@ def _choices(param: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             out.append((str(choice), str(choice)))
     return out
+
+
+def _help(*parts: str) -> SafeString:
+    """Help text joined from plain-text parts (template-authored text, a source's error message).
+
+    Django and crispy-forms render help_text as HTML (crispy's template applies |safe), so each
+    part is escaped here, exactly once: parts that are already safe are kept as they are.
+    """
+    return format_html_join(" ", "{}", ((part,) for part in parts if part))
 
 
 class EmailListField(forms.CharField):
@@ -148,7 +159,7 @@ def _field_for(param: dict[str, Any], *, loaded_choices: list[tuple[str, str]] |
     common = {
         "label": param.get("label", name.replace("_", " ").capitalize()),
         "required": bool(param.get("required", False)),
-        "help_text": param.get("help", ""),
+        "help_text": _help(param.get("help", "")),
     }
     if ptype in ("string", "text"):
         validators = []
@@ -177,12 +188,12 @@ def _field_for(param: dict[str, Any], *, loaded_choices: list[tuple[str, str]] |
     if ptype in ("choice", "multichoice"):
         choices = loaded_choices if loaded_choices is not None else _choices(param)
         if choices_note:
-            common["help_text"] = " ".join(filter(None, [common["help_text"], choices_note]))
+            common["help_text"] = _help(common["help_text"], choices_note)
         if not choices and "choices_from" in param:
             # Nothing to offer: let the person type the value rather than block the report.
             if ptype == "choice":
                 return {name: forms.CharField(**common)}
-            return {name: CommaListField(**{**common, "help_text": common["help_text"] + " Comma-separated."})}
+            return {name: CommaListField(**{**common, "help_text": _help(common["help_text"], "Comma-separated.")})}
         if ptype == "choice":
             return {name: forms.ChoiceField(choices=choices, **common)}
         return {name: forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)}

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -30,3 +31,16 @@ def seconds(value) -> str:
     if value < 1:
         return f"{value * 1000:.0f} ms"
     return f"{value:.2f} s"
+
+
+@register.filter
+def chart_preview(preview) -> dict:
+    """A stored chart preview ready for a page: {"title", "svg"} with the SVG marked safe only after
+    ``preview_for_display`` rebuilt it from allow-listed elements, else {"title", "note"} (plain text)."""
+    # Imported here: the previews module pulls in ReportLab, which pages without charts do not need.
+    from reporting.pipeline.rendering.previews import preview_for_display
+
+    shown = preview_for_display(preview)
+    if "svg" in shown:
+        shown["svg"] = mark_safe(shown["svg"])  # rebuilt from an allow-list; every text node escaped
+    return shown
