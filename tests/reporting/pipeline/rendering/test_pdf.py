@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import socket
 import subprocess
 from datetime import date, datetime, timezone
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+
+from tests.tools import require_tool
 from PIL import Image
 
 from reporting.pipeline.context import SourceFailure
@@ -240,8 +241,7 @@ def test_format_value_reads_like_excel(value, fmt, expected):
 
 
 def test_page_one_renders_to_a_png_with_pdftoppm(demo_pdf, tmp_path: Path):
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is not installed (apt-get install -y poppler-utils); PNG rendering not checked")
+    require_tool("pdftoppm", package="poppler-utils", purpose="PNG rendering")
     (tmp_path / "demo.pdf").write_bytes(demo_pdf)
     subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(tmp_path / "demo.pdf"),
                     str(tmp_path / "page")], check=True, capture_output=True, timeout=60)

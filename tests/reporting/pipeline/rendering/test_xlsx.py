@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from datetime import datetime
@@ -12,6 +11,8 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+
+from tests.tools import require_tool
 
 from reporting.pipeline.rendering import xlsx_tables
 from reporting.pipeline.rendering.xlsx import XlsxRenderer
@@ -401,11 +402,8 @@ def test_sheet_names_from_titles_are_made_valid_and_unique():
 # --- opens in another spreadsheet application ----------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice (soffice) is not installed: install libreoffice-calc-nogui to check the workbook opens",
-)
 def test_libreoffice_opens_the_demo_workbook(tmp_path: Path, demo_bytes):
+    require_tool("soffice", package="libreoffice-calc-nogui", purpose="opening the workbook in LibreOffice")
     workbook = tmp_path / "demo.xlsx"
     workbook.write_bytes(demo_bytes)
     result = subprocess.run(
