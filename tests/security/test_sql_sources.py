@@ -133,6 +133,7 @@ def test_the_escaped_quote_attack_runs_nothing(sales, viewer):
 @pytest.mark.parametrize("sql", [
     "WITH x AS (INSERT INTO sales (id, amount) VALUES (2, 99) RETURNING id) SELECT id AS x FROM x",
     "SELECT 1 AS x FROM sales FOR UPDATE",
+    "SELECT amount AS x INTO stolen FROM sales",
 ])
 def test_writes_hidden_in_a_select_are_refused_by_the_server(sales, viewer, sql):
     if sales.vendor != "postgresql":
