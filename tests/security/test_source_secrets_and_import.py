@@ -165,3 +165,22 @@ def test_import_command_applies_the_named_users_permissions(tmp_path, template_a
     call_command("import_templates", str(path), stdout=io.StringIO(), stderr=err)
     assert "server operator's full rights" in err.getvalue()
     assert DataSource.objects.filter(name="hashes").exists()
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"kind": "sql", "sql": "SELECT password FROM auth_user", "database_alias": "default"},
+     "is the application&#x27;s own database"),
+    ({"kind": "http", "base_url": "http://127.0.0.1:1", "endpoint": "/echo",
+      "headers": '{"X-Leak": "${env:DJANGO_SECRET_KEY}"}'}, "is not an allowed secret"),
+])
+def test_the_admin_form_refuses_what_the_rules_forbid(client, fields, message):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    form = {"name": "attack", "description": "", "kind": "http", "is_active": "on", "base_url": "", "endpoint": "",
+            "method": "GET", "query_params": "{}", "body": "null", "headers": "{}", "response_path": "",
+            "connect_timeout_s": "3", "read_timeout_s": "10", "max_attempts": "3", "cache_ttl_s": "0",
+            "database_alias": "", "sql": "", "row_limit": "100", "static_data": "null", **fields}
+    response = client.post(reverse("admin:templates_app_datasource_add"), form)
+    assert response.status_code == 200  # the form again, with the error beside the field
+    assert message in response.content.decode()
+    assert not DataSource.objects.filter(name="attack").exists()
