@@ -3,6 +3,7 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.e2e]
 
 def test_monthly_quality_report_from_form_to_downloads(live_server, client, run_worker_burst, empty_queues):
     demo_seed(base_url=live_server.url)  # the demo sources call the app's own demo API over HTTP
-    client.login(username="viewer", password="viewer-password")
+    client.force_login(get_user_model().objects.get(username="viewer"))
 
     catalog = client.get(reverse("reporting:catalog")).content.decode()
     assert "Monthly quality report" in catalog
@@ -68,7 +69,7 @@ def test_optional_source_failure_gives_partial_report(live_server, client, run_w
     broken = DataSource.objects.get(name="training_metrics")
     broken.endpoint = "/demo-api/no_such_source/"
     data_source_save(source=broken)
-    client.login(username="viewer", password="viewer-password")
+    client.force_login(get_user_model().objects.get(username="viewer"))
     client.post(reverse("reporting:run", args=["monthly-quality"]), {
         "period_preset": "last_month", "department": "All", "recipients": ""})
 
