@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django_rq.admin import QueueAdmin
+from django_rq.models import Dashboard
 
 from .models import ReportArtifact, ReportJob
+from .selectors import user_may_manage_queues
+from .views import queue_manager_required
 
 
 class ReportArtifactInline(admin.TabularInline):
@@ -33,3 +37,33 @@ class ReportArtifactAdmin(admin.ModelAdmin):
     list_display = ("job", "format", "size", "sha256", "created_at")
     list_filter = ("format",)
     readonly_fields = ("job", "format", "file", "content_type", "size", "sha256", "created_at")
+
+
+class QueueDashboardAdmin(QueueAdmin):
+    """django-rq's admin entry (/admin/django_rq/dashboard/), for queue managers only.
+
+    django-rq lets any staff user in there (its views check is_staff, its admin says every user
+    may change); these are the same views as /admin/rq/, so they get the same check.
+    """
+
+    def has_module_permission(self, request):
+        return user_may_manage_queues(user=request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return user_may_manage_queues(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return user_may_manage_queues(user=request.user)
+
+    def get_urls(self):
+        patterns = super().get_urls()
+        for pattern in patterns:
+            pattern.callback = queue_manager_required(pattern.callback)
+        return patterns
+
+
+# django_rq's admin module registers its own (staff-only) entry when RQ_SHOW_ADMIN_LINK is on;
+# it comes before this app in INSTALLED_APPS, so it is registered by now.
+if admin.site.is_registered(Dashboard):
+    admin.site.unregister(Dashboard)
+    admin.site.register(Dashboard, QueueDashboardAdmin)

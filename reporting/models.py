@@ -72,6 +72,8 @@ class ReportJob(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
         ]
+        # django-rq's dashboard (/admin/rq/) can empty queues: not for every staff user.
+        permissions = [("manage_queues", "Can manage the RQ queues")]
 
     def __str__(self) -> str:
         return f"{self.template.slug} {self.public_id}"

@@ -1,28 +1,74 @@
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from templates_app.selectors import template_list_for_user
+
 from .models import ReportArtifact, ReportJob
+
+JobAction = Literal["view", "download", "cancel", "retry"]
+
+# What a user needs to act on somebody else's job. Being staff grants nothing here: staff is "may
+# open the admin", and the admin checks model permissions too.
+OTHERS_JOB_PERMISSION: dict[str, str] = {
+    "view": "reporting.view_reportjob",
+    "download": "reporting.view_reportjob",
+    "cancel": "reporting.change_reportjob",
+    "retry": "reporting.change_reportjob",
+}
+_ACTION_PHRASE = {"view": "open {}", "download": "download {}", "cancel": "cancel {}", "retry": "run {} again"}
+
+QUEUE_MANAGER_PERMISSION = "reporting.manage_queues"
+
+
+def _jobs():
+    return ReportJob.objects.select_related("template", "template_version", "requested_by").prefetch_related(
+        "artifacts")
 
 
 def job_list_for_user(*, user) -> QuerySet[ReportJob]:
-    """The user's jobs, newest first; staff see everyone's."""
-    qs = ReportJob.objects.select_related("template", "template_version", "requested_by").prefetch_related("artifacts")
-    if not user.is_staff:
-        qs = qs.filter(requested_by=user)
+    """The user's jobs of templates they may still use, newest first; everyone's with the view permission."""
+    qs = _jobs()
+    if not user.has_perm(OTHERS_JOB_PERMISSION["view"]):
+        qs = qs.filter(requested_by=user, template__in=template_list_for_user(user=user).values("pk"))
     return qs.order_by("-created_at", "-id")
 
 
-def job_get_for_user(*, public_id, user) -> ReportJob:
-    """The job, or 404 for anyone but its owner and staff (never reveal that it exists)."""
-    try:
-        return job_list_for_user(user=user).get(public_id=public_id)
-    except ReportJob.DoesNotExist:
-        raise Http404("No such job.") from None
+def job_get_for_user(*, public_id, user, action: JobAction = "view") -> ReportJob:
+    """The job if the user may do ``action`` on it.
+
+    Someone else's job is a 404 (never reveal that it exists) unless the user may see it; then an
+    action their permissions do not cover is a 403. The owner's own job is re-checked against the
+    template's groups on every action, so a user removed from a group loses its old jobs as well.
+    """
+    job = _jobs().filter(public_id=public_id).first()
+    if job is None:
+        raise Http404("No such job.")
+    if user.has_perm(OTHERS_JOB_PERMISSION[action]):
+        return job
+    phrase = _ACTION_PHRASE[action]
+    is_owner = user.is_authenticated and job.requested_by_id == user.pk
+    if not is_owner:
+        if user.has_perm(OTHERS_JOB_PERMISSION["view"]):
+            raise PermissionDenied(f"You may see other users' jobs but not {phrase.format('them')}.")
+        raise Http404("No such job.")
+    if not template_list_for_user(user=user).filter(pk=job.template_id).exists():
+        raise PermissionDenied(
+            f"You can no longer use the report “{job.template.name}”, so you cannot {phrase.format('this job')}. "
+            "Ask an administrator to add you to one of the report's groups.")
+    return job
 
 
 def artifact_get_for_user(*, public_id, fmt: str, user) -> ReportArtifact:
-    job = job_get_for_user(public_id=public_id, user=user)
+    job = job_get_for_user(public_id=public_id, user=user, action="download")
     try:
         return job.artifacts.get(format=fmt)
     except ReportArtifact.DoesNotExist:
         raise Http404("No such file.") from None
+
+
+def user_may_manage_queues(*, user) -> bool:
+    """django-rq's dashboard can empty queues and delete jobs: superusers or a dedicated permission only."""
+    return user.has_perm(QUEUE_MANAGER_PERMISSION)

@@ -1,8 +1,12 @@
+from functools import cache, wraps
+
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,7 +43,7 @@ def job_list(request):
 
 @require_GET
 def job_detail(request, public_id):
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="view")
     if request.htmx:
         return render(request, "reporting/_job_status.html", {"job": job})
     lines = parameter_lines(job.template_version.spec.get("parameters", []), job.parameters)
@@ -48,14 +52,14 @@ def job_detail(request, public_id):
 
 @require_POST
 def job_cancel(request, public_id):
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="cancel")
     services.job_cancel(job=job)
     return redirect("reporting:job_detail", public_id=job.public_id)
 
 
 @require_POST
 def job_retry(request, public_id):
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user)
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="retry")
     services.job_retry(job=job, user=request.user)
     return redirect("reporting:job_detail", public_id=job.public_id)
 
@@ -69,6 +73,33 @@ def download(request, public_id, fmt):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def queue_manager_required(view):
+    """Wraps django-rq's dashboard views, which on their own let in any staff user."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        # Anonymous users go on to the wrapped view, which sends them to the login page.
+        if request.user.is_authenticated and not selectors.user_may_manage_queues(user=request.user):
+            raise PermissionDenied("The queue dashboard needs the permission “Can manage the RQ queues”.")
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+@cache
+def _forbidden_page():
+    # Django's default 403 page drops the exception's message; this one is a single alert on the
+    # site's layout, small enough to live next to its handler.
+    return engines["django"].from_string(
+        '{% extends "base.html" %}{% block title %}Not allowed · QMS Reporting{% endblock %}'
+        '{% block content %}<h1 class="h3">Not allowed</h1>'
+        '<div class="alert alert-danger" role="alert">{{ message }}</div>{% endblock %}')
+
+
+def permission_denied(request, exception):
+    """handler403: say why, so a refused user knows what to ask for."""
+    message = str(exception) or "You do not have permission to open this page."
+    return HttpResponseForbidden(_forbidden_page().render({"message": message}, request))
 
 
 @login_not_required

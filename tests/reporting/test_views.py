@@ -59,7 +59,11 @@ def test_non_owner_gets_404_on_job_page_and_download(client, other_user, job_wit
     assert list(client.get(reverse("reporting:job_list")).context["page"].object_list) == []
 
 
-def test_staff_sees_every_job(client, staff_user, job_with_pdf):
+def test_view_permission_sees_every_job(client, staff_user, job_with_pdf):
+    from django.contrib.auth.models import Permission
+
+    # Being staff alone no longer shows other users' jobs (tests/security/test_access_rechecked.py).
+    staff_user.user_permissions.add(Permission.objects.get(codename="view_reportjob"))
     client.force_login(staff_user)
     assert client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id])).status_code == 200
     assert client.get(reverse("reporting:download", args=[job_with_pdf.public_id, "pdf"])).status_code == 200
