@@ -1,11 +1,13 @@
 """Template parameters: a form generated from the spec, and the concrete values a job runs with."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, validate_email
 from django.utils import timezone
@@ -20,6 +22,8 @@ PARAMETER_TYPES = (
 )
 # Bound on loading choices from a source while building the run form (the page must not hang).
 CHOICES_DEADLINE_S = 10.0
+# Recipients listed in a report's title block and on the job page.
+MAX_ADDRESSES_SHOWN = 20
 
 
 def _date_input() -> forms.DateInput:
@@ -45,20 +49,83 @@ def _help(*parts: str) -> SafeString:
     return format_html_join(" ", "{}", ((part,) for part in parts if part))
 
 
+def split_addresses(text: str) -> list[str]:
+    """Addresses typed as one text (commas, semicolons or new lines between them), each once."""
+    return distinct_addresses(part.strip() for part in text.replace(";", ",").replace("\n", ",").split(","))
+
+
+def distinct_addresses(addresses: Iterable[str]) -> list[str]:
+    """Each address once, compared case-insensitively (mail systems treat them alike), first spelling kept."""
+    seen: dict[str, str] = {}
+    for address in addresses:
+        if address:
+            seen.setdefault(address.lower(), address)
+    return list(seen.values())
+
+
+def stored_addresses(value: Any) -> list[str]:
+    """The addresses in a job's stored email_list value, read as the form would read them.
+
+    Jobs whose parameters were written by another path than the form may hold a typed string or a
+    stray value: it must not be read character by character, nor skipped by a policy check.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_addresses(value)
+    if isinstance(value, (list, tuple)):
+        return distinct_addresses(str(v).strip() for v in value)
+    return [str(value)]
+
+
+def _ascii_domain(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain.lower()
+
+
+def recipient_errors(addresses: list[str]) -> list[ValidationError]:
+    """Why these distinct addresses may not receive a report, or [] when they may.
+
+    One policy for the form (web and CLI) and for delivery: at most REPORTING_EMAIL_MAX_RECIPIENTS
+    addresses per job, each a valid address and, when REPORTING_EMAIL_ALLOWED_DOMAINS is set, at one
+    of those domains (exactly: a subdomain must be listed itself).
+    """
+    limit = settings.REPORTING_EMAIL_MAX_RECIPIENTS
+    if len(addresses) > limit:
+        # The list has to be cut first; checking thousands of addresses one by one is wasted work.
+        return [ValidationError("At most %(limit)d recipients per report (you entered %(count)d).",
+                                code="too_many_recipients", params={"limit": limit, "count": len(addresses)})]
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            return [ValidationError("'%(address)s' is not a valid email address.",
+                                    code="invalid_email", params={"address": address})]
+    allowed = [_ascii_domain(d) for d in settings.REPORTING_EMAIL_ALLOWED_DOMAINS]
+    if not allowed:
+        return []
+    refused = [a for a in addresses if _ascii_domain(a.rpartition("@")[2]) not in allowed]
+    if not refused:
+        return []
+    who = "'%(address)s' is" if len(refused) == 1 else "'%(address)s' and %(more)d more are"
+    return [ValidationError(who + " not allowed: reports may only be emailed to addresses at %(domains)s.",
+                            code="recipient_domain",
+                            params={"address": refused[0], "more": len(refused) - 1,
+                                    "domains": " or ".join(settings.REPORTING_EMAIL_ALLOWED_DOMAINS)})]
+
+
 class EmailListField(forms.CharField):
     def to_python(self, value):
-        text = super().to_python(value) or ""
-        return [part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+        return split_addresses(super().to_python(value) or "")
 
     def validate(self, value):
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
-        for address in value:
-            try:
-                validate_email(address)
-            except ValidationError:
-                raise ValidationError("'%(address)s' is not a valid email address.",
-                                      code="invalid_email", params={"address": address}) from None
+        errors = recipient_errors(value)
+        if errors:
+            raise ValidationError(errors)
 
     def run_validators(self, value):
         return None
@@ -275,6 +342,12 @@ class ParameterForm(forms.Form):
                 if start and end and start > end:
                     self.add_error(f"{name}_end", ValidationError("The end date is before the start date.",
                                                                    code="range_reversed"))
+        # The recipient limit is per report: addresses spread over several email_list fields count together.
+        email_fields = [p["name"] for p in self.spec_parameters if p.get("type") == "email_list"]
+        if len(email_fields) > 1 and all(name in cleaned for name in email_fields):
+            combined = distinct_addresses(address for name in email_fields for address in cleaned[name] or [])
+            for error in recipient_errors(combined):
+                self.add_error(None, error)
         return cleaned
 
     def parameters(self) -> dict[str, Any]:
@@ -366,6 +439,13 @@ def display_value(param: dict[str, Any], value: Any) -> str:
         return _human_date(value)
     if ptype == "boolean":
         return "Yes" if value else "No"
+    if ptype == "email_list":
+        addresses = stored_addresses(value)
+        # A job stored with thousands of addresses (from before the recipient limit) would make the
+        # report's title block taller than a page: show the first ones and how many more.
+        shown = ", ".join(addresses[:MAX_ADDRESSES_SHOWN])
+        more = len(addresses) - MAX_ADDRESSES_SHOWN
+        return f"{shown} and {more:,} more" if more > 0 else shown
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if ptype in ("choice", "multichoice"):

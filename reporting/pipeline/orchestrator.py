@@ -24,7 +24,7 @@ from reporting.reliability import (
 from reporting.pipeline.aggregation.collector import AggregationResult, SourceRequest, collect_sources
 from reporting.pipeline.aggregation.config import SourceConfig
 from reporting.pipeline.context import ReportContext, SourceFailure
-from reporting.pipeline.delivery import email_report, recipients_for
+from reporting.pipeline.delivery import RecipientsRefused, email_report, recipients_for
 from reporting.pipeline.processors.registry import run_processors
 from reporting.pipeline.rendering.base import get_renderer
 from reporting.pipeline.rendering.previews import chart_previews
@@ -271,7 +271,12 @@ def _deliver(job: ReportJob, spec: dict[str, Any]) -> None:
     job.refresh_from_db()
     try:
         email_report(job=job, recipients=recipients)
+    except RecipientsRefused as exc:  # too many or outside the allowed domains: the job page says why
+        logger.warning("job=%s email refused: %s", job.public_id, exc)
+        note = str(exc)
     except Exception as exc:  # SMTP refused, unreachable, bad address: the job page says so
         logger.warning("job=%s email delivery failed: %s", job.public_id, exc)
         note = f"Email delivery to {', '.join(recipients)} failed: {type(exc).__name__}: {exc}"
-        ReportJob.objects.filter(pk=job.pk).update(warnings=[*job.warnings, note])
+    else:
+        return
+    ReportJob.objects.filter(pk=job.pk).update(warnings=[*job.warnings, note])
