@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .models import DataSource, ReportTemplate
 from .selectors import source_catalogue, source_info
+from .source_checks import SOURCE_PROBLEM_CODES
 from .services import data_source_save, template_version_create, template_version_publish
 from .validation import SpecProblem, pointer_for, validate_spec
 
@@ -154,7 +155,8 @@ def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSou
         except ValidationError as exc:
             for field_name, errors in exc.error_dict.items():
                 for error in errors:
-                    add(["data_sources", i, field_name], error.code or "invalid_source_field",
+                    code = error.code if error.code in SOURCE_PROBLEM_CODES else "invalid_source_field"
+                    add(["data_sources", i, field_name], code,
                         f"Data source '{entry['name']}': {field_name}: {' '.join(error.messages)}")
             continue
         staged.append(source)

@@ -12,6 +12,7 @@ from reporting.pipeline.aggregation.placeholders import (
 )
 from reporting.pipeline.aggregation.sql_connections import analytics_connection_problem
 
+SOURCE_PROBLEM_CODES = frozenset({"secret_not_allowed", "secret_outside_headers", "sql_connection_not_allowed"})
 # Fields whose text is sent as it is (never resolved from the environment).
 _LITERAL_FIELDS = ("base_url", "endpoint", "query_params", "body", "static_data")
 

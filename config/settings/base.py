@@ -126,8 +126,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", de
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy set DJANGO_BEHIND_PROXY so the client address comes from X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+# The address a lockout applies to: the socket address, or behind DJANGO_BEHIND_PROXY (one trusted
+# reverse proxy) the right-most X-Forwarded-For entry; see config/client_ip.py.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- Static and private storage -----------------------------------------------------------------
 STATIC_URL = "static/"

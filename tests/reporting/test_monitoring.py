@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import django_rq
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from rq.worker import Worker
@@ -108,6 +109,8 @@ def test_monitor_shows_queues_workers_rates_timings_and_failures(client, staff_u
 def test_retry_button_requeues_the_failed_job(client, staff_user, history, empty_queues,
                                               django_capture_on_commit_callbacks):
     failed = history[-1]
+    # Running other users' jobs again needs the change permission; being staff is not enough.
+    staff_user.user_permissions.add(Permission.objects.get(codename="change_reportjob"))
     client.force_login(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting:job_retry", args=[failed.public_id]))

@@ -20,6 +20,12 @@ def source_settings(settings):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def test_secrets_allowed(settings):
+    """The environment variables these tests send as header secrets are on the allow-list."""
+    settings.REPORTING_SOURCE_SECRET_ENV = ["QMS_TEST_TOKEN", "QMS_MISSING_TOKEN"]
+
+
 @pytest.fixture
 def fake_dns(monkeypatch):
     """Name -> addresses for example.com hosts; real resolution for everything else."""
