@@ -97,6 +97,20 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_count(client, victim):
     assert not _signed_in(client)
 
 
+def test_behind_the_proxy_only_the_address_the_proxy_appended_counts(client, victim, settings):
+    # The client forges the left part of X-Forwarded-For; the trusted proxy appends the real one.
+    settings.BEHIND_PROXY = True
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, SITE_LOGIN, "victim", f"guess-{i}", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.9",
+                    REMOTE_ADDR="10.0.0.2")
+    _assert_lockout_page(_post_login(client, SITE_LOGIN, "victim", PASSWORD,
+                                     HTTP_X_FORWARDED_FOR="198.51.100.200, 203.0.113.9", REMOTE_ADDR="10.0.0.2"))
+    # Another client behind the same proxy is not locked out with the attacker.
+    response = _post_login(client, SITE_LOGIN, "victim", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.50",
+                           REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 302 and _signed_in(client)
+
+
 def test_the_lock_lifts_after_the_cool_off(client, victim):
     _guess_until_locked(client, SITE_LOGIN, "victim")
     cool_off = settings.AXES_COOLOFF_TIME
