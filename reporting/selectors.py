@@ -61,6 +61,11 @@ def job_get_for_user(*, public_id, user, action: JobAction = "view") -> ReportJo
     return job
 
 
+def job_user_may_act(*, job: ReportJob, user) -> bool:
+    """Whether the page should offer Cancel / Run again (the actions re-check this on POST)."""
+    return user.has_perm(OTHERS_JOB_PERMISSION["retry"]) or (user.is_authenticated and job.requested_by_id == user.pk)
+
+
 def artifact_get_for_user(*, public_id, fmt: str, user) -> ReportArtifact:
     job = job_get_for_user(public_id=public_id, user=user, action="download")
     try:

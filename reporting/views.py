@@ -44,10 +44,11 @@ def job_list(request):
 @require_GET
 def job_detail(request, public_id):
     job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="view")
+    may_act = selectors.job_user_may_act(job=job, user=request.user)
     if request.htmx:
-        return render(request, "reporting/_job_status.html", {"job": job})
+        return render(request, "reporting/_job_status.html", {"job": job, "may_act": may_act})
     lines = parameter_lines(job.template_version.spec.get("parameters", []), job.parameters)
-    return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines})
+    return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act})
 
 
 @require_POST

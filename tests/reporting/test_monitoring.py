@@ -85,6 +85,8 @@ def test_monitor_shows_queues_workers_rates_timings_and_failures(client, staff_u
             job_submit(template=template, user=staff_user, parameters={}, priority="high")
     worker = Worker([django_rq.get_queue("high")], connection=django_rq.get_connection("high"), name="monitor-test")
     worker.register_birth()
+    # Other users' failures (and their retry buttons) need the job permissions, not just staff.
+    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_reportjob", "change_reportjob"]))
     try:
         client.force_login(staff_user)
         page = client.get(reverse("reporting:monitor")).content.decode()
@@ -118,6 +120,14 @@ def test_retry_button_requeues_the_failed_job(client, staff_user, history, empty
     failed.refresh_from_db()
     assert failed.status == ReportJob.Status.QUEUED
     assert django_rq.get_queue("default").job_ids == [failed.rq_job_id]
+
+
+def test_staff_without_job_permissions_sees_no_failures_of_others(client, staff_user, history):
+    client.force_login(staff_user)
+    page = client.get(reverse("reporting:monitor")).content.decode()
+    assert "Timed out after 10 s during aggregate." not in page
+    assert reverse("reporting:job_retry", args=[history[-1].public_id]) not in page
+    assert "need the permission to view report jobs" in page
 
 
 def _metric_lines(body: str) -> dict[str, float]:

@@ -191,6 +191,19 @@ class TestStaffWithoutPermissions:
         _refused(cancel, status=403, text="You may see other users&#x27; jobs but not cancel them.")
         assert _db_state() == before
 
+    def test_view_permission_offers_no_buttons_it_would_refuse(self, client, staff_user, someone_elses_jobs):
+        _grant(staff_user, "view_reportjob")
+        client.force_login(staff_user)
+        failed, queued = someone_elses_jobs["failed"], someone_elses_jobs["queued"]
+        page = client.get(reverse("reporting:job_detail", args=[failed.public_id])).content.decode()
+        assert reverse("reporting:job_retry", args=[failed.public_id]) not in page
+        partial = client.get(reverse("reporting:job_detail", args=[queued.public_id]), HTTP_HX_REQUEST="true")
+        assert reverse("reporting:job_cancel", args=[queued.public_id]) not in partial.content.decode()
+        # The owner still gets them.
+        client.force_login(failed.requested_by)
+        page = client.get(reverse("reporting:job_detail", args=[failed.public_id])).content.decode()
+        assert reverse("reporting:job_retry", args=[failed.public_id]) in page
+
     def test_change_permission_lets_them_run_it_again(self, client, staff_user, someone_elses_jobs, empty_queues,
                                                       django_capture_on_commit_callbacks):
         _grant(staff_user, "change_reportjob")
