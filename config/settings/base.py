@@ -170,6 +170,12 @@ REPORTING_EMAIL_MAX_RECIPIENTS = env.int("REPORTING_EMAIL_MAX_RECIPIENTS", defau
 REPORTING_EMAIL_ALLOWED_DOMAINS = [d.lower() for d in env.list("REPORTING_EMAIL_ALLOWED_DOMAINS", default=[])]
 
 # --- Reporting ----------------------------------------------------------------------------------
+# Output formats and the renderer class of each (dotted paths, imported when first used); the
+# order is the order in which a job renders them.
+REPORTING_RENDERERS = {
+    "pdf": "reporting.pipeline.rendering.pdf.PdfRenderer",
+    "xlsx": "reporting.pipeline.rendering.xlsx.XlsxRenderer",
+}
 REPORTING_SOURCE_ALLOWED_HOSTS = env.list("REPORTING_SOURCE_ALLOWED_HOSTS", default=[])
 # Hosts that may resolve to loopback/private addresses (the demo API runs on 127.0.0.1).
 REPORTING_SOURCE_ALLOW_PRIVATE_HOSTS = env.list("REPORTING_SOURCE_ALLOW_PRIVATE_HOSTS", default=[])
