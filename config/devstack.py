@@ -52,7 +52,7 @@ def main() -> int:
     with redis_url_for_children() as url:
         print(f"Redis: {url}", flush=True)
         _manage("migrate", "--noinput")
-        _manage("seed_demo")
+        _manage("seed_demo")  # a command of the demo app, which config.settings.local installs
         # Jobs left pending/queued/running by a previous run (Redis may have been wiped) go back on
         # the queue before the worker starts.
         _manage("reconcile_jobs", "--grace-seconds", "0")

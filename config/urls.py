@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,7 +6,6 @@ from django.views.generic import RedirectView
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from reporting import views as reporting_views
-from reporting.demo_api import views as demo_api_views
 
 
 def _queue_managers_only(patterns):
@@ -25,7 +25,8 @@ urlpatterns = [
     path("healthz", reporting_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("demo-api/<slug:source>/", demo_api_views.demo_source, name="demo_api"),
+    # The demo analytics API (/demo-api/<source>/) exists only where the demo app is installed.
+    *([path("", include("demo.urls"))] if apps.is_installed("demo") else []),
     path("admin/rq/", include((rq_urlpatterns, "django_rq"))),
     path("admin/", admin.site.urls),
     path("", include("reporting.urls")),

@@ -2,7 +2,11 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# The demo content (demo analytics API, demo templates and sources, `seed_demo`): development and
+# tests only. Production (config.settings.production) leaves it out.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")

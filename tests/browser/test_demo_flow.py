@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from reporting.models import ReportJob
-from templates_app.demo.loader import demo_seed
+from demo.loader import demo_seed
 
 pytestmark = [pytest.mark.e2e]
 

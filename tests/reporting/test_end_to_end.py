@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporting.models import ReportJob
-from templates_app.demo.loader import demo_seed
+from demo.loader import demo_seed
 
 pytestmark = [pytest.mark.e2e]
 

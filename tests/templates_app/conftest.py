@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from templates_app.demo.loader import DEMO_DIR, demo_seed
+from demo.loader import CONTENT_DIR, demo_seed
 from templates_app.models import ReportTemplate
 from templates_app.validation import SourceInfo
 
@@ -11,7 +11,7 @@ DEMO_SOURCES = ("quality_metrics", "training_metrics", "document_metrics", "depa
 
 
 def demo_template(filename: str = "monthly-quality.json") -> dict:
-    return json.loads((DEMO_DIR / filename).read_text())
+    return json.loads((CONTENT_DIR / filename).read_text())
 
 
 @pytest.fixture

@@ -92,7 +92,12 @@ class _throwaway_demo_database:
     """The default database swapped for a fresh one holding the demo content, dropped on exit."""
 
     def __enter__(self):
-        from templates_app.demo.loader import demo_seed
+        from django.apps import apps
+
+        if not apps.is_installed("demo"):
+            raise CommandError("--seed-demo needs the demo app, which these settings do not install "
+                               "(config.settings.local and config.settings.test do).")
+        from demo.loader import demo_seed
 
         self.connection = connections["default"]
         self.tmpdir = tempfile.TemporaryDirectory(prefix="qms-validate-")

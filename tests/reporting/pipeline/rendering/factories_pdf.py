@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.demo_api.data import demo_payload
+from demo.api_data import demo_payload
 from reporting.pipeline.context import ReportContext, SourceFailure
 from reporting.pipeline.processors.registry import run_processors
 
@@ -152,12 +152,13 @@ def table_rows(count: int) -> list[dict[str, Any]]:
              "c4": (i % 100) / 100} for i in range(count)]
 
 
-DEMO_TEMPLATES = Path(__file__).resolve().parents[4] / "templates_app" / "demo"
+# demo/content/ (not demo.loader.CONTENT_DIR: the benchmarks import this module without Django set up)
+DEMO_CONTENT = Path(__file__).resolve().parents[4] / "demo" / "content"
 
 
 def demo_template_spec(slug: str) -> dict[str, Any]:
-    """The spec of a shipped demo template (templates_app/demo/<slug>.json)."""
-    return json.loads((DEMO_TEMPLATES / f"{slug}.json").read_text(encoding="utf-8"))["spec"]
+    """The spec of a shipped demo template (demo/content/<slug>.json)."""
+    return json.loads((DEMO_CONTENT / f"{slug}.json").read_text(encoding="utf-8"))["spec"]
 
 
 def demo_template_context(slug: str, start: date = date(2026, 10, 1), end: date = date(2026, 12, 31)) -> ReportContext:

@@ -12,7 +12,8 @@ from django.db import transaction
 from templates_app.models import DataSource, ReportTemplate
 from templates_app.services import data_source_save, template_version_create, template_version_publish
 
-DEMO_DIR = Path(__file__).resolve().parent
+# The demo templates and sources as JSON (not "templates/": Django looks there for HTML templates).
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TEMPLATE_FILES = ("monthly-quality.json", "training-compliance.json")
 
 
@@ -32,7 +33,7 @@ DEMO_USERS = (
 @transaction.atomic
 def demo_seed(*, base_url: str | None = None) -> list[DemoLogin]:
     base_url = (base_url or settings.DEMO_API_BASE_URL).rstrip("/")
-    for entry in json.loads((DEMO_DIR / "sources.json").read_text()):
+    for entry in json.loads((CONTENT_DIR / "sources.json").read_text()):
         desired = {
             "kind": DataSource.Kind.HTTP, "base_url": base_url, "method": "GET",
             "headers": {"Authorization": "Bearer ${env:DEMO_API_TOKEN}", "Accept": "application/json"},
@@ -56,7 +57,7 @@ def demo_seed(*, base_url: str | None = None) -> list[DemoLogin]:
         author = author or user
 
     for filename in TEMPLATE_FILES:
-        payload = json.loads((DEMO_DIR / filename).read_text())
+        payload = json.loads((CONTENT_DIR / filename).read_text())
         template, _ = ReportTemplate.objects.update_or_create(
             slug=payload["slug"], defaults={"name": payload["name"], "description": payload["description"]},
         )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from reporting.demo_api.data import DEPARTMENTS, QUALITY_METRICS, demo_payload
+from demo.api_data import DEPARTMENTS, QUALITY_METRICS, demo_payload
 from reporting.pipeline.processors.registry import registered_processors, run_processors
 
 OCTOBER = {"start": date(2026, 10, 1), "end": date(2026, 10, 31)}

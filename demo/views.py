@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .data import demo_payload
+from .api_data import demo_payload
 
 
 def _error(status: int, message: str) -> JsonResponse:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from templates_app.demo.loader import demo_seed
+from demo.loader import demo_seed
 
 
 class Command(BaseCommand):
