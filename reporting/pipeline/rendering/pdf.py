@@ -49,7 +49,7 @@ from reporting.pipeline.rendering.base import Renderer, register
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.fonts import register_fonts, static_dir
 from reporting.pipeline.rendering.formats import format_value, is_number_format
-from reporting.pipeline.rendering.pdf_charts import build_drawing, chart_height_range
+from reporting.pipeline.rendering.charts import build_drawing, chart_height_range
 
 logger = logging.getLogger(__name__)
 

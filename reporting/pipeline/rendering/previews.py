@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 from reporting.pipeline.datapath import DataPathError, resolve_rows
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
-from reporting.pipeline.rendering.pdf_charts import chart_svg
+from reporting.pipeline.rendering.charts import chart_svg
 
 UNSAFE_PREVIEW_NOTE = "The chart preview could not be shown safely; see the PDF."
 

@@ -9,9 +9,9 @@ import pytest
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.piecharts import Pie
 
-from reporting.pipeline.rendering import pdf_charts
+from reporting.pipeline.rendering.charts import drawing as pdf_charts
 from reporting.pipeline.rendering.chartspec import ChartSpec, Series
-from reporting.pipeline.rendering.pdf_charts import NO_DATA_TEXT, build_drawing, chart_svg
+from reporting.pipeline.rendering.charts.drawing import NO_DATA_TEXT, build_drawing, chart_svg
 
 DEPARTMENTS = ("Manufacturing", "Quality Assurance", "Research & Development <b>",
                "Regulatory Affairs and Post-Market Surveillance Office", "Łukasz Øster-Müller")
