@@ -9,9 +9,11 @@ import pytest
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.piecharts import Pie
 
-from reporting.pipeline.rendering.charts import drawing as pdf_charts
+from reporting.pipeline.rendering.charts import build_drawing, chart_svg, sizing
+from reporting.pipeline.rendering.charts import cache as chart_cache
+from reporting.pipeline.rendering.charts import drawing as chart_drawing
 from reporting.pipeline.rendering.chartspec import ChartSpec, Series
-from reporting.pipeline.rendering.charts.drawing import NO_DATA_TEXT, build_drawing, chart_svg
+from reporting.pipeline.rendering.charts.common import NO_DATA_TEXT
 
 DEPARTMENTS = ("Manufacturing", "Quality Assurance", "Research & Development <b>",
                "Regulatory Affairs and Post-Market Surveillance Office", "Łukasz Øster-Müller")
@@ -38,9 +40,9 @@ def path_ops(chart: ChartSpec) -> int:
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    pdf_charts.clear_local_cache()
+    chart_drawing.clear_local_cache()
     yield
-    pdf_charts.clear_local_cache()
+    chart_drawing.clear_local_cache()
 
 
 CASES = {
@@ -126,14 +128,14 @@ class FakeDjangoCache:
 
 def test_svg_and_drawings_are_shared_across_jobs_through_django_cache(monkeypatch):
     shared = FakeDjangoCache()
-    monkeypatch.setattr(pdf_charts, "_django_cache", lambda: shared)
-    monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 86_400)
+    monkeypatch.setattr(chart_cache, "_django_cache", lambda: shared)
+    monkeypatch.setattr(chart_cache, "_cache_ttl", lambda: 86_400)
     svg = chart_svg(CASES["doughnut"])
     assert sorted(key.split(":")[2] for key in shared.store) == ["drawing", "svg"]
     assert all(ttl == 86_400 for _, ttl in shared.store.values())
 
-    pdf_charts.clear_local_cache()  # another job in another process: only the shared cache remains
-    monkeypatch.setattr(pdf_charts, "_draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
+    chart_drawing.clear_local_cache()  # another job in another process: only the shared cache remains
+    monkeypatch.setattr(chart_drawing, "draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
     assert chart_svg(CASES["doughnut"]) == svg
 
 
@@ -143,8 +145,8 @@ def test_pdf_drawings_come_from_the_redis_cache_in_a_later_job(db, monkeypatch):
     spec_ = spec("bar", DEPARTMENTS, {"Docs": [12, 8, 3, 4, 1], "Reviews": [2, 3, 4, 5, 6]})
     first = renderSVG.drawToString(build_drawing(spec_, 420))
 
-    pdf_charts.clear_local_cache()  # a later job runs in a fresh work horse: only Redis remains
-    monkeypatch.setattr(pdf_charts, "_draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
+    chart_drawing.clear_local_cache()  # a later job runs in a fresh work horse: only Redis remains
+    monkeypatch.setattr(chart_drawing, "draw", lambda *a: pytest.fail("chart was redrawn despite the cache"))
     again = build_drawing(spec_, 420)
 
     assert renderSVG.drawToString(again) == first  # the same vector picture
@@ -160,8 +162,8 @@ def test_broken_shared_cache_does_not_fail_the_chart(monkeypatch):
         def set(self, key, value, timeout):
             raise ConnectionError("redis down")
 
-    monkeypatch.setattr(pdf_charts, "_django_cache", lambda: Broken())
-    monkeypatch.setattr(pdf_charts, "_cache_ttl", lambda: 60)
+    monkeypatch.setattr(chart_cache, "_django_cache", lambda: Broken())
+    monkeypatch.setattr(chart_cache, "_cache_ttl", lambda: 60)
     assert "<svg" in chart_svg(CASES["bar grouped"])
 
 
@@ -173,16 +175,16 @@ LANDSCAPE = (810.0, 482.0)
 
 @pytest.mark.parametrize(("width", "frame"), [PORTRAIT, LANDSCAPE])
 def test_chart_heights_follow_an_aspect_ratio_capped_by_the_page(width, frame):
-    low, preferred = pdf_charts.chart_height_range(CASES["bar grouped"], width, frame)
+    low, preferred = sizing.chart_height_range(CASES["bar grouped"], width, frame)
     assert preferred == pytest.approx(min(width * 0.5, frame * 0.6))
-    assert pdf_charts.MIN_CHART_HEIGHT <= low <= preferred
-    _, pie = pdf_charts.chart_height_range(CASES["pie"], width, frame)
+    assert sizing.MIN_CHART_HEIGHT <= low <= preferred
+    _, pie = sizing.chart_height_range(CASES["pie"], width, frame)
     assert pie <= frame * 0.5
     # Many categories: labels and bars still get room, yet the chart never outgrows the page.
-    low, preferred = pdf_charts.chart_height_range(CASES["hbar 55 categories"], width, frame)
+    low, preferred = sizing.chart_height_range(CASES["hbar 55 categories"], width, frame)
     assert min(55 * 11, frame * 0.9 - 60) <= preferred <= frame * 0.9
-    low, preferred = pdf_charts.chart_height_range(CASES["bar 60 categories"], width, frame)
-    assert low >= pdf_charts.MIN_PLOT_HEIGHT + 40  # rotated labels come on top of the plot area
+    low, preferred = sizing.chart_height_range(CASES["bar 60 categories"], width, frame)
+    assert low >= sizing.MIN_PLOT_HEIGHT + 40  # rotated labels come on top of the plot area
     assert preferred <= frame * 0.9
 
 
@@ -198,7 +200,7 @@ def contrast(a, b) -> float:
 def test_pie_percentages_contrast_with_their_slice():
     chart = spec("pie", [f"Dept {i}" for i in range(12)], {"Docs": [10 + i for i in range(12)]})
     # The widget itself (the cached drawing holds only the shapes it draws).
-    (pie,) = [item for item in pdf_charts._draw(chart, 480, 220, False).contents if isinstance(item, Pie)]
+    (pie,) = [item for item in chart_drawing.draw(chart, 480, 220, False).contents if isinstance(item, Pie)]
     labelled = [i for i, label in enumerate(pie.labels) if label]
     assert labelled
     for index in labelled:
@@ -239,4 +241,4 @@ def test_chart_with_only_non_finite_values_says_no_data(kind):
 
 def test_chart_cache_ttl_comes_from_the_project_setting(settings):
     settings.REPORTING_CHART_CACHE_TTL_S = 1234
-    assert pdf_charts._cache_ttl() == 1234
+    assert chart_cache._cache_ttl() == 1234

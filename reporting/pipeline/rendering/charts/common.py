@@ -1,0 +1,81 @@
+"""What every chart kind shares: text sizes, the drawing box, text fitting, value labels, series colours
+and the "no data" panel."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from reporting.pipeline.rendering import theme
+from reporting.pipeline.rendering.chartspec import ChartSpec
+
+NO_DATA_TEXT = "No data for this chart"
+AXIS_FONT_SIZE = 7.5
+TITLE_FONT_SIZE = 10.5
+LEGEND_FONT_SIZE = 7.5
+VALUE_LABEL_SIZE = 6.5
+MAX_VALUE_LABELS = 24
+
+
+@dataclasses.dataclass
+class Box:
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def draw_no_data(drawing: Drawing, area: Box, text: str = NO_DATA_TEXT) -> None:
+    drawing.add(Rect(area.x, area.y, area.width, area.height, fillColor=theme.PANEL_FILL,
+                     strokeColor=theme.RULE, strokeWidth=0.6, strokeDashArray=[3, 2]))
+    drawing.add(String(area.x + area.width / 2, area.y + area.height / 2 - 4, text, textAnchor="middle",
+                       fontName=theme.BODY_FONT, fontSize=10, fillColor=theme.MUTED))
+
+
+def series_data(spec: ChartSpec) -> list[tuple[float | None, ...]]:
+    return [tuple(s.values) for s in spec.series]
+
+
+def value_label_format(spec: ChartSpec) -> Callable[[float], str]:
+    values = [abs(v) for s in spec.series for v in s.values if v is not None]
+    integral = all(float(v).is_integer() for v in values)
+    small = max(values, default=0) < 1  # fractions (rates 0..1) need two decimals to differ
+
+    def fmt(value: float) -> str:
+        if value is None:
+            return ""
+        if integral or abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.2f}" if small else f"{value:,.1f}"
+
+    return fmt
+
+
+def truncate(text: str, max_width: float, font: str, size: float) -> str:
+    if stringWidth(text, font, size) <= max_width:
+        return text
+    while text and stringWidth(text + "…", font, size) > max_width:
+        text = text[:-1]
+    return text + "…"
+
+
+def series_colours(spec: ChartSpec) -> list[colors.Color]:
+    return [theme.series_colour(i) for i in range(len(spec.series))]
+
+
+def colour_series(chart: Any, spec: ChartSpec, lines_chart: bool) -> None:
+    for index, colour in enumerate(series_colours(spec)):
+        if lines_chart:
+            chart.lines[index].strokeColor = colour
+            chart.lines[index].strokeWidth = 1.6
+            if getattr(chart.lines[index], "symbol", None) is not None:
+                chart.lines[index].symbol.fillColor = colour
+                chart.lines[index].symbol.strokeColor = colour
+        else:
+            chart.bars[index].fillColor = colour
+            chart.bars[index].strokeColor = None
+            chart.bars[index].strokeWidth = 0

@@ -1,0 +1,35 @@
+"""Line charts (laid out by ``category``, like vertical bars)."""
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.widgets.markers import makeMarker
+
+from reporting.pipeline.rendering import theme
+from reporting.pipeline.rendering.charts.common import (
+    MAX_VALUE_LABELS,
+    VALUE_LABEL_SIZE,
+    series_data,
+    value_label_format,
+)
+from reporting.pipeline.rendering.chartspec import ChartSpec
+
+
+def line_chart(spec: ChartSpec) -> Any:
+    chart = HorizontalLineChart()
+    chart.data = series_data(spec)
+    chart.joinedLines = 1
+    points = len(spec.categories) * len(spec.series)
+    if len(spec.categories) <= 40:
+        for index in range(len(spec.series)):
+            chart.lines[index].symbol = makeMarker("FilledCircle", size=3.5 if points <= 120 else 2.5)
+    # ReportLab mislabels points after a gap (None), so value labels only on complete series.
+    complete = all(v is not None for s in spec.series for v in s.values)
+    if complete and points <= MAX_VALUE_LABELS and len(spec.series) <= 2:
+        chart.lineLabelFormat = value_label_format(spec)
+        chart.lineLabels.fontName = theme.BODY_FONT
+        chart.lineLabels.fontSize = VALUE_LABEL_SIZE
+        chart.lineLabels.fillColor = theme.INK
+        chart.lineLabels.dy = 6
+    return chart
