@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 
 from .source_checks import model_source_problems
+from .spec import ReportSpec, parse_spec
 
 
 class DataSource(models.Model):
@@ -108,7 +110,14 @@ class TemplateVersion(models.Model):
     def title(self) -> str:
         return self.spec.get("title") or self.template.name
 
+    @cached_property
+    def parsed(self) -> ReportSpec:
+        """The spec as typed objects, parsed once per instance (SpecInvalid for a spec that never passed
+        validation, such as a draft). Saving drops it, so a draft edited in place is parsed again."""
+        return parse_spec(self.spec)
+
     def save(self, *args, **kwargs):
+        self.__dict__.pop("parsed", None)
         # A version that a job ran is evidence: its spec must never change under that job.
         if self.pk and self.jobs.exists():
             stored = type(self).objects.only("spec", "sample_data").get(pk=self.pk)
