@@ -15,11 +15,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from .bundle import BundleInvalid, bundle_export, bundle_import
+from .bundle import BundleInvalid, BundleUnreadable, bundle_export, bundle_import, bundle_read
 from .diff import pretty_json, version_diff_html, version_diff_unified
 from .models import DataSource, ReportTemplate, TemplateVersion
 from .sample_render import sample_render_file, sample_render_store, template_version_sample_render
-from .selectors import template_spec_problems, template_version_latest, template_version_problems
+from .selectors import (
+    template_spec_problems, template_version_current, template_version_latest, template_version_problems,
+)
 from .services import data_source_cache_clear, data_source_save, template_spec_save, template_version_publish
 
 NEW_SPEC = {"title": "New report", "parameters": [], "sources": [], "processors": [],
@@ -137,11 +139,11 @@ class ReportTemplateAdmin(admin.ModelAdmin):
     def tools(self, obj):
         if not obj or not obj.pk:
             return "—"
+        latest = template_version_latest(template=obj)
         return format_html('<a href="{}">History, diff and rollback</a> · <a href="{}">Test render the latest version</a>',
                            reverse("admin:templates_app_reporttemplate_history_versions", args=[obj.pk]),
-                           reverse("admin:templates_app_templateversion_test_render",
-                                   args=[template_version_latest(template=obj).pk])
-                           if template_version_latest(template=obj) else "#")
+                           reverse("admin:templates_app_templateversion_test_render", args=[latest.pk])
+                           if latest else "#")
 
     @admin.display(description="Validation of the latest version")
     def validation_report(self, obj):
@@ -170,7 +172,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
     def validate_selected(self, request, queryset):
         rows = []
         for template in queryset:
-            version = template.published_version or template_version_latest(template=template)
+            version = template_version_current(template=template)
             rows.append({"template": template, "version": version,
                          "problems": template_version_problems(version=version) if version else None})
         return TemplateResponse(request, "templates_app/validation_report.html",
@@ -190,7 +192,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
             self.message_user(request, "Select exactly one template to test render.", messages.WARNING)
             return None
         template = queryset.get()
-        version = template.published_version or template_version_latest(template=template)
+        version = template_version_current(template=template)
         if version is None:
             self.message_user(request, "This template has no version yet.", messages.WARNING)
             return None
@@ -243,24 +245,18 @@ class ReportTemplateAdmin(admin.ModelAdmin):
             raise Http404
         problems, error = [], ""
         if request.method == "POST":
-            upload = request.FILES.get("bundle")
             try:
-                payload = json.loads(upload.read().decode("utf-8")) if upload else None
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                payload, error = None, f"The file is not valid JSON: {exc}"
-            if upload is None:
-                error = "Choose a bundle file."
-            if payload is not None:
-                try:
-                    summary = bundle_import(bundle=payload, author=request.user)
-                except BundleInvalid as exc:
-                    problems = exc.problems
-                else:
-                    created, updated = summary.templates_created, summary.templates_updated
-                    self.message_user(request, f"Imported: {len(created)} template(s) created, {len(updated)} updated, "
-                                               f"{len(summary.sources_created) + len(summary.sources_updated)} "
-                                               "data source(s) written.", messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:templates_app_reporttemplate_changelist"))
+                summary = bundle_import(bundle=bundle_read(upload=request.FILES.get("bundle")), author=request.user)
+            except BundleUnreadable as exc:
+                error = str(exc)
+            except BundleInvalid as exc:
+                problems = exc.problems
+            else:
+                created, updated = summary.templates_created, summary.templates_updated
+                self.message_user(request, f"Imported: {len(created)} template(s) created, {len(updated)} updated, "
+                                           f"{len(summary.sources_created) + len(summary.sources_updated)} "
+                                           "data source(s) written.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:templates_app_reporttemplate_changelist"))
         return TemplateResponse(request, "templates_app/import.html", {
             **self.admin_site.each_context(request), "title": "Import a template bundle", "problems": problems,
             "error": error, "opts": self.model._meta,

@@ -6,6 +6,7 @@ bundle first and writes it in one transaction: any invalid part means nothing ch
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import DataSource, ReportTemplate
-from .selectors import source_catalogue, source_info
+from .selectors import source_catalogue, source_info, template_version_current
 from .source_checks import SOURCE_PROBLEM_CODES
 from .services import data_source_save, template_version_create, template_version_publish
 from .validation import SpecProblem, pointer_for, validate_spec
@@ -37,6 +38,10 @@ class BundleInvalid(Exception):
         super().__init__(f"{len(problems)} problem(s) in the bundle")
 
 
+class BundleUnreadable(ValueError):
+    """No bundle file was given, or it is not JSON (the message says which, for the person)."""
+
+
 @dataclass
 class ImportSummary:
     sources_created: list[str] = field(default_factory=list)
@@ -51,7 +56,7 @@ def bundle_export(*, templates) -> dict[str, Any]:
     source_names: set[str] = set()
     entries = []
     for template in sorted(templates, key=lambda t: t.slug):
-        version = template.published_version or template.versions.order_by("-number").first()
+        version = template_version_current(template=template)
         spec = version.spec if version else {}
         sample_data = version.sample_data if version else {}
         source_names.update(_referenced_sources(spec))
@@ -84,6 +89,17 @@ def _referenced_sources(spec: Any) -> set[str]:
         if isinstance(ref, dict) and isinstance(ref.get("source"), str):
             names.add(ref["source"])
     return names
+
+
+def bundle_read(*, upload) -> Any:
+    """The JSON value in an uploaded bundle file (BundleUnreadable: no file, or not JSON); whether it is a
+    bundle is for bundle_import to say."""
+    if upload is None:
+        raise BundleUnreadable("Choose a bundle file.")
+    try:
+        return json.loads(upload.read().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleUnreadable(f"The file is not valid JSON: {exc}") from None
 
 
 def bundle_problems(bundle: Any, *, user=None) -> list[SpecProblem]:

@@ -72,3 +72,8 @@ def template_version_problems(*, version: TemplateVersion) -> list[SpecProblem]:
 
 def template_version_latest(*, template: ReportTemplate) -> TemplateVersion | None:
     return template.versions.order_by("-number").first()
+
+
+def template_version_current(*, template: ReportTemplate) -> TemplateVersion | None:
+    """The version that speaks for the template: the published one, else the latest (a draft), else None."""
+    return template.published_version or template_version_latest(template=template)

@@ -5,14 +5,14 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from .models import DataSource, ReportTemplate, TemplateVersion
-from .selectors import template_version_problems
+from .selectors import template_version_latest, template_version_problems
 
 
 @transaction.atomic
 def template_version_create(*, template: ReportTemplate, spec: dict[str, Any], author=None,
                             change_note: str = "", sample_data: dict[str, Any] | None = None) -> TemplateVersion:
     """A new numbered version, unless the spec equals the latest one (then that one is returned)."""
-    latest = template.versions.order_by("-number").first()
+    latest = template_version_latest(template=template)
     if latest and latest.spec == spec and (sample_data is None or latest.sample_data == sample_data):
         return latest
     number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1

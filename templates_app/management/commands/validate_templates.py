@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from templates_app.models import ReportTemplate
-from templates_app.selectors import UnknownTemplates, template_list_by_slugs
+from templates_app.selectors import UnknownTemplates, template_list_by_slugs, template_version_current
 from templates_app.sample_render import template_version_sample_render
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         return failed
 
     def _check(self, template: ReportTemplate, *, live: bool, render: bool) -> bool:
-        version = template.published_version or template.versions.order_by("-number").first()
+        version = template_version_current(template=template)
         if version is None:
             self.stdout.write(f"{template.slug}: /: the template has no version [no_version]")
             return False
