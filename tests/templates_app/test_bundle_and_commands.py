@@ -233,3 +233,45 @@ def test_validate_templates_seed_demo_as_make_test_runs_it():
 def test_export_templates_unknown_slug(demo):
     with pytest.raises(CommandError, match="No template called: nope, zilch"):
         call_command("export_templates", "zilch", "training-compliance", "nope")
+
+
+def test_bundle_read_says_what_is_wrong_with_the_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from templates_app.bundle import BundleUnreadable, bundle_read
+
+    assert bundle_read(upload=SimpleUploadedFile("b.json", b'{"format": "x"}')) == {"format": "x"}
+    with pytest.raises(BundleUnreadable, match="^Choose a bundle file.$"):
+        bundle_read(upload=None)
+    with pytest.raises(BundleUnreadable, match="^The file is not valid JSON: "):
+        bundle_read(upload=SimpleUploadedFile("b.json", b"{"))
+    with pytest.raises(BundleUnreadable, match="^The file is not valid JSON: "):
+        bundle_read(upload=SimpleUploadedFile("b.json", b"\xff\xfe{}"))
+
+
+def test_admin_import_view_without_a_file_or_with_broken_json_imports_nothing(client, demo):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(get_user_model().objects.get(username="demo"))
+    url = reverse("admin:templates_app_reporttemplate_import")
+    versions = TemplateVersion.objects.count()
+    response = client.post(url, {})
+    assert response.status_code == 400 and "Choose a bundle file." in response.content.decode()
+    response = client.post(url, {"bundle": SimpleUploadedFile("b.json", b"{", "application/json")})
+    assert response.status_code == 400 and "The file is not valid JSON" in response.content.decode()
+    assert TemplateVersion.objects.count() == versions
+
+
+def test_the_current_version_is_the_published_one_else_the_latest(demo):
+    from templates_app.selectors import template_version_current
+
+    published = demo.published_version
+    spec = copy.deepcopy(published.spec)
+    spec["title"] = "A draft"
+    draft = template_version_create(template=demo, spec=spec)
+    assert draft.number > published.number
+    assert template_version_current(template=demo) == published
+    demo.published_version = None
+    assert template_version_current(template=demo) == draft
+    assert template_version_current(template=ReportTemplate.objects.create(slug="empty", name="Empty")) is None
