@@ -1,7 +1,22 @@
+"""factory_boy factories for every model the tests build, plus small_spec (a valid spec over one source)."""
+import hashlib
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db.models import Max
 
+from reporting.models import ReportArtifact, ReportJob
 from templates_app.models import DataSource, ReportTemplate, TemplateVersion
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Group {n}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -25,6 +40,35 @@ class StaticSourceFactory(factory.django.DjangoModelFactory):
     static_data = factory.LazyFunction(lambda: {"rows": [{"name": "A", "value": 1}]})
 
 
+class HttpSourceFactory(factory.django.DjangoModelFactory):
+    """An HTTP JSON source at base_url + /rows (tests/local_http.py serves one): one attempt, no cache."""
+
+    class Meta:
+        model = DataSource
+
+    name = factory.Sequence(lambda n: f"http_{n}")
+    kind = DataSource.Kind.HTTP
+    base_url = "http://127.0.0.1:9"  # the discard port: pass the local server's base_url
+    endpoint = "/rows"
+    connect_timeout_s = 2.0
+    read_timeout_s = 30.0
+    max_attempts = 1
+    cache_ttl_s = 0
+
+
+class SqlSourceFactory(factory.django.DjangoModelFactory):
+    """A SQL source on an analytics connection (tests/analytics_fixtures.py configures them); no cache."""
+
+    class Meta:
+        model = DataSource
+
+    name = factory.Sequence(lambda n: f"sql_{n}")
+    kind = DataSource.Kind.SQL
+    database_alias = "analytics"
+    sql = "SELECT name, value FROM rows ORDER BY name"
+    cache_ttl_s = 0
+
+
 def small_spec(*, source_name: str, title: str = "Small report") -> dict:
     """A valid spec over one static source: a table and a bar chart of its rows."""
     return {
@@ -44,16 +88,83 @@ def small_spec(*, source_name: str, title: str = "Small report") -> dict:
 
 
 class ReportTemplateFactory(factory.django.DjangoModelFactory):
+    """A template without versions; ReportTemplateFactory(allowed_groups=[group, ...]) limits its use."""
+
     class Meta:
         model = ReportTemplate
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"report-{n}")
     name = factory.Sequence(lambda n: f"Report {n}")
 
+    @factory.post_generation
+    def allowed_groups(template, create, extracted, **kwargs):
+        if create and extracted:
+            template.allowed_groups.add(*extracted)
+
+
+class TemplateVersionFactory(factory.django.DjangoModelFactory):
+    """The next version of its template (numbered 1, 2, ...); by default small_spec over a new static source."""
+
+    class Meta:
+        model = TemplateVersion
+
+    template = factory.SubFactory(ReportTemplateFactory)
+    number = factory.LazyAttribute(
+        lambda v: (v.template.versions.aggregate(last=Max("number"))["last"] or 0) + 1)
+    spec = factory.LazyFunction(lambda: small_spec(source_name=StaticSourceFactory().name))
+
+
+class PublishedTemplateFactory(ReportTemplateFactory):
+    """A template whose version 1 (TemplateVersionFactory; pass spec=... to choose it) is published."""
+
+    @factory.post_generation
+    def spec(template, create, extracted, **kwargs):
+        version = TemplateVersionFactory(template=template, **({"spec": extracted} if extracted else {}))
+        template.published_version = version
+        if create:
+            template.save(update_fields=["published_version"])
+
 
 def published_template(*, spec: dict, slug: str | None = None, **kwargs) -> ReportTemplate:
-    template = ReportTemplateFactory(**({"slug": slug} if slug else {}), **kwargs)
-    version = TemplateVersion.objects.create(template=template, number=1, spec=spec)
-    template.published_version = version
-    template.save()
-    return template
+    return PublishedTemplateFactory(spec=spec, **({"slug": slug} if slug else {}), **kwargs)
+
+
+class ReportJobFactory(factory.django.DjangoModelFactory):
+    """A succeeded job (no artifacts: see ReportArtifactFactory) of the published version of its template."""
+
+    class Meta:
+        model = ReportJob
+
+    template = factory.SubFactory(PublishedTemplateFactory)
+    template_version = factory.LazyAttribute(lambda job: job.template.published_version)
+    status = ReportJob.Status.SUCCEEDED
+    parameters = factory.LazyFunction(dict)
+    formats = factory.LazyFunction(lambda: ["pdf", "xlsx"])
+
+
+ARTIFACT_CONTENT = {ReportArtifact.Format.PDF: b"%PDF-1.4", ReportArtifact.Format.XLSX: b"PK\x03\x04"}
+ARTIFACT_CONTENT_TYPES = {
+    ReportArtifact.Format.PDF: "application/pdf",
+    ReportArtifact.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReportArtifactFactory(factory.django.DjangoModelFactory):
+    """A file of its job, written to the artifacts storage as jobs/<job>/report.<format>.
+
+    ``content`` (bytes) sets the file; by default a few bytes that start like a real file of the format.
+    """
+
+    class Meta:
+        model = ReportArtifact
+
+    class Params:
+        content = factory.LazyAttribute(lambda a: ARTIFACT_CONTENT[a.format])
+
+    job = factory.SubFactory(ReportJobFactory)
+    format = ReportArtifact.Format.PDF
+    file = factory.LazyAttribute(lambda a: ContentFile(a.content, name=f"report.{a.format}"))
+    content_type = factory.LazyAttribute(lambda a: ARTIFACT_CONTENT_TYPES[a.format])
+    size = factory.LazyAttribute(lambda a: len(a.content))
+    sha256 = factory.LazyAttribute(lambda a: hashlib.sha256(a.content).hexdigest())

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporting.models import ReportJob
-from tests.factories import StaticSourceFactory, published_template, small_spec
+from tests.factories import GroupFactory, StaticSourceFactory, published_template, small_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +68,13 @@ def test_invalid_parameter_value_exits_2(template):
 def test_user_outside_the_template_groups_is_refused(template, user, tmp_path):
     # --user records who asked; the job page then lets that user download the files, so the
     # template's group restriction holds here as it does on the run page.
-    from django.contrib.auth.models import Group
-
-    template.allowed_groups.add(Group.objects.create(name="Auditors"))
+    auditors = GroupFactory(name="Auditors")
+    template.allowed_groups.add(auditors)
     with pytest.raises(CommandError, match="user 'alice' may not run report template 'cli-report'") as exc:
         call_command("generate_report", "cli-report", "--user", "alice", "--output", str(tmp_path))
     assert exc.value.returncode == 2
     assert not ReportJob.objects.exists()
 
-    user.groups.add(Group.objects.get(name="Auditors"))
+    user.groups.add(auditors)
     call_command("generate_report", "cli-report", "--user", "alice", "--output", str(tmp_path), stdout=StringIO())
     assert ReportJob.objects.get().requested_by == user

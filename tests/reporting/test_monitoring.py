@@ -14,7 +14,7 @@ from rq.worker import Worker
 from reporting.models import ReportJob
 from reporting.monitoring.selectors import job_figures, percentile
 from reporting.services import job_submit
-from tests.factories import StaticSourceFactory, published_template, small_spec
+from tests.factories import ReportJobFactory, StaticSourceFactory, published_template, small_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,9 @@ def template():
 
 def _finished(template, status, *, seconds, stages, cache=("hit",), error="", attempts=1):
     started = timezone.now() - timedelta(minutes=5)
-    return ReportJob.objects.create(
-        template=template, template_version=template.published_version, status=status, attempts=attempts,
-        started_at=started, finished_at=started + timedelta(seconds=seconds), stage_timings=stages,
+    return ReportJobFactory(
+        template=template, status=status, attempts=attempts, started_at=started,
+        finished_at=started + timedelta(seconds=seconds), stage_timings=stages,
         source_stats={f"s{i}": {"cache": c} for i, c in enumerate(cache)}, error_message=error,
     )
 

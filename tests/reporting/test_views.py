@@ -1,10 +1,16 @@
 import django_rq
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from reporting.models import ReportArtifact, ReportJob
-from tests.factories import StaticSourceFactory, published_template, small_spec
+from reporting.models import ReportJob
+from tests.factories import (
+    GroupFactory,
+    ReportArtifactFactory,
+    ReportJobFactory,
+    StaticSourceFactory,
+    published_template,
+    small_spec,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +23,8 @@ def template():
 
 @pytest.fixture
 def job_with_pdf(template, user):
-    job = ReportJob.objects.create(template=template, template_version=template.published_version,
-                                   requested_by=user, status=ReportJob.Status.SUCCEEDED, formats=["pdf"])
-    artifact = ReportArtifact(job=job, format="pdf", content_type="application/pdf", size=8, sha256="x" * 64)
-    artifact.file.save("report.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    job = ReportJobFactory(template=template, requested_by=user, status=ReportJob.Status.SUCCEEDED, formats=["pdf"])
+    ReportArtifactFactory(job=job, format="pdf", content=b"%PDF-1.4")
     return job
 
 
@@ -174,10 +178,8 @@ def test_posts_need_the_csrf_token(user, template, job_with_pdf, empty_queues):
 
 
 def test_group_restricted_template_is_hidden_from_non_members(client, user, other_user, template):
-    from django.contrib.auth.models import Group
-
-    auditors = Group.objects.create(name="Auditors")
-    template.allowed_groups.add(auditors, Group.objects.create(name="Quality"))
+    auditors = GroupFactory(name="Auditors")
+    template.allowed_groups.add(auditors, GroupFactory(name="Quality"))
     user.groups.add(auditors)
     client.force_login(other_user)
     assert template.name not in client.get(reverse("reporting:catalog")).content.decode()

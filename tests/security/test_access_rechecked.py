@@ -6,13 +6,20 @@ queues in django-rq's dashboard.
 """
 import django_rq
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.core.files.base import ContentFile
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django_rq.settings import get_queues_map
 
 from reporting.models import ReportArtifact, ReportJob
-from tests.factories import StaticSourceFactory, UserFactory, published_template, small_spec
+from tests.factories import (
+    GroupFactory,
+    ReportArtifactFactory,
+    ReportJobFactory,
+    StaticSourceFactory,
+    UserFactory,
+    published_template,
+    small_spec,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +35,13 @@ def _grant(user, codename):
 
 @pytest.fixture
 def auditors():
-    return Group.objects.create(name="Auditors")
+    return GroupFactory(name="Auditors")
 
 
 @pytest.fixture
 def template(auditors):
-    template = published_template(spec=small_spec(source_name=StaticSourceFactory(name="rows").name),
-                                  slug="audit", name="Audit report")
-    template.allowed_groups.add(auditors)
-    return template
+    return published_template(spec=small_spec(source_name=StaticSourceFactory(name="rows").name),
+                              slug="audit", name="Audit report", allowed_groups=[auditors])
 
 
 @pytest.fixture
@@ -54,8 +59,7 @@ def _submit(client, template, django_capture_on_commit_callbacks) -> ReportJob:
 
 def _finish_with_pdf(job, status=ReportJob.Status.SUCCEEDED):
     ReportJob.objects.filter(pk=job.pk).update(status=status, progress=100)
-    artifact = ReportArtifact(job=job, format="pdf", content_type="application/pdf", size=8, sha256="x" * 64)
-    artifact.file.save("report.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    ReportArtifactFactory(job=job, format="pdf", content=b"%PDF-1.4")
 
 
 def _refused(response, *, status, text=None):
@@ -138,8 +142,7 @@ class TestRemovedFromTheGroup:
 def someone_elses_jobs(template, member):
     """A failed, a queued and a finished job of another user (the member)."""
     def make(status):
-        return ReportJob.objects.create(template=template, template_version=template.published_version,
-                                        requested_by=member, status=status, formats=["pdf"], rq_job_id="")
+        return ReportJobFactory(template=template, requested_by=member, status=status, formats=["pdf"], rq_job_id="")
     failed, queued, done = (make(ReportJob.Status.FAILED), make(ReportJob.Status.QUEUED),
                             make(ReportJob.Status.SUCCEEDED))
     _finish_with_pdf(done)
@@ -149,8 +152,8 @@ def someone_elses_jobs(template, member):
 class TestStaffWithoutPermissions:
     def test_sees_only_own_jobs(self, client, staff_user, auditors, template, someone_elses_jobs):
         staff_user.groups.add(auditors)
-        own = ReportJob.objects.create(template=template, template_version=template.published_version,
-                                       requested_by=staff_user, status=ReportJob.Status.SUCCEEDED)
+        own = ReportJobFactory(template=template, requested_by=staff_user, status=ReportJob.Status.SUCCEEDED,
+                               formats=[])
         client.force_login(staff_user)
         assert list(client.get(reverse("reporting:job_list")).context["page"].object_list) == [own]
 
