@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: users, demo content, Redis queues and a real RQ worker."""
+"""Fixtures shared by the whole suite: users, Redis queues, a real RQ worker, a local HTTP API."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.local_http import local_api
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +32,13 @@ def other_user(db):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(username="sam", is_staff=True)
+
+
+@pytest.fixture
+def api():
+    """The local HTTP test server (tests/local_http.py): add routes, count hits, read the headers sent."""
+    with local_api() as running:
+        yield running
 
 
 @pytest.fixture

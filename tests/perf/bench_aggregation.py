@@ -46,7 +46,7 @@ def main() -> None:
 def run() -> None:
     from reporting.pipeline.aggregation.collector import SourceRequest, collect_sources
     from reporting.pipeline.aggregation.config import SourceConfig
-    from tests.reporting.pipeline.aggregation.local_server import local_api
+    from tests.local_http import local_api
 
     with local_api() as api:
         for i in range(SOURCES):

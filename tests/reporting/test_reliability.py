@@ -9,8 +9,9 @@ from rq.job import Job, JobStatus
 from reporting.models import ReportArtifact, ReportJob
 from reporting.reconcile import reconcile_jobs
 from reporting.services import job_cancel, job_create, job_submit
-from tests.factories import StaticSourceFactory, published_template, small_spec
-from tests.reporting.local_http import LocalJsonSource, WorkerProcess, http_source, wait_for
+from tests.factories import HttpSourceFactory, StaticSourceFactory, published_template, small_spec
+from tests.local_http import ROWS
+from tests.workers import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.e2e]
 
@@ -18,12 +19,6 @@ pytestmark = [pytest.mark.e2e]
 def _job(job: ReportJob) -> ReportJob:
     job.refresh_from_db()
     return job
-
-
-@pytest.fixture
-def slow_source():
-    with LocalJsonSource() as server:
-        yield server
 
 
 @pytest.fixture
@@ -41,14 +36,15 @@ def worker(worker_env, tmp_path):
         process.stop()
 
 
-def _http_template(slow_source, *, job_timeout_s: int = 600):
-    source = http_source(slow_source.base_url)
+def _http_template(api, *, job_timeout_s: int = 600, **route):
+    """A template over one HTTP source: the local server's /rows, answered as ``route`` says."""
+    api.add("/rows", {"rows": ROWS}, **route)
+    source = HttpSourceFactory(name="slow_rows", base_url=api.base_url)
     return published_template(spec=small_spec(source_name=source.name), job_timeout_s=job_timeout_s)
 
 
-def test_job_over_its_time_limit_fails_naming_the_stage(slow_source, run_worker_burst, empty_queues):
-    slow_source.behaviour.delay_s = 20
-    template = _http_template(slow_source, job_timeout_s=2)
+def test_job_over_its_time_limit_fails_naming_the_stage(api, run_worker_burst, empty_queues):
+    template = _http_template(api, job_timeout_s=2, delay_s=20)
     job = job_submit(template=template, user=None, parameters={})
 
     run_worker_burst(timeout=60)
@@ -61,9 +57,8 @@ def test_job_over_its_time_limit_fails_naming_the_stage(slow_source, run_worker_
 
 
 def test_transient_source_failure_is_retried_by_rq_and_then_succeeds(
-        slow_source, worker, worker_env, empty_queues):
-    slow_source.behaviour.fail_first = 1  # the first request gets 503 Service Unavailable
-    template = _http_template(slow_source)
+        api, worker, worker_env, empty_queues):
+    template = _http_template(api, fail_first=1)  # the first request gets 503 Service Unavailable
     job = job_submit(template=template, user=None, parameters={})
 
     env = {**worker_env, "DJANGO_SETTINGS_MODULE": "tests.reporting.settings_fast_retry"}
@@ -72,13 +67,12 @@ def test_transient_source_failure_is_retried_by_rq_and_then_succeeds(
 
     assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
     assert job.attempts == 2
-    assert slow_source.behaviour.requests == 2
+    assert api.hits["/rows"] == 2
     assert sorted(job.artifacts.values_list("format", flat=True)) == ["pdf", "xlsx"]
 
 
-def test_worker_killed_mid_job_is_retried_after_reconcile(slow_source, worker, run_worker_burst, empty_queues):
-    slow_source.behaviour.delay_s = 60
-    template = _http_template(slow_source)
+def test_worker_killed_mid_job_is_retried_after_reconcile(api, worker, run_worker_burst, empty_queues):
+    template = _http_template(api, delay_s=60)
     job = job_submit(template=template, user=None, parameters={})
     process = worker()
     wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
@@ -92,7 +86,7 @@ def test_worker_killed_mid_job_is_retried_after_reconcile(slow_source, worker, r
     assert "Attempt 1 of 3 was interrupted during aggregate" in job.error_message
     assert "worker process is gone" in job.error_message
 
-    slow_source.behaviour.release.set()  # the source is fast again
+    api.release.set()  # the source is fast again
     run_worker_burst(timeout=60)
     job = _job(job)
     assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
@@ -101,10 +95,9 @@ def test_worker_killed_mid_job_is_retried_after_reconcile(slow_source, worker, r
 
 
 def test_killed_work_horse_without_attempts_left_ends_failed(
-        slow_source, worker, empty_queues, settings):
+        api, worker, empty_queues, settings):
     settings.REPORTING_JOB_MAX_ATTEMPTS = 1
-    slow_source.behaviour.delay_s = 60
-    job = job_submit(template=_http_template(slow_source), user=None, parameters={})
+    job = job_submit(template=_http_template(api, delay_s=60), user=None, parameters={})
     process = worker()
     wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
 
@@ -153,9 +146,8 @@ def test_cancelled_queued_job_leaves_the_queue(run_worker_burst, empty_queues):
     assert job.attempts == 0 and not job.artifacts.exists()
 
 
-def test_cancelled_running_job_stops_at_the_next_stage(slow_source, worker, empty_queues):
-    slow_source.behaviour.delay_s = 2
-    job = job_submit(template=_http_template(slow_source), user=None, parameters={})
+def test_cancelled_running_job_stops_at_the_next_stage(api, worker, empty_queues):
+    job = job_submit(template=_http_template(api, delay_s=2), user=None, parameters={})
     process = worker()
     wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
 

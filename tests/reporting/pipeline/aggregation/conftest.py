@@ -6,8 +6,6 @@ import pytest
 
 from reporting.pipeline.aggregation import http_source, ssrf
 
-from .local_server import local_api
-
 
 @pytest.fixture
 def source_settings(settings):
@@ -50,9 +48,3 @@ def recorded_sleeps(monkeypatch):
 def unique_name():
     """Source names unique per test, so cache entries in a shared Redis never leak between tests."""
     return lambda base: f"{base}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def api():
-    with local_api() as running:
-        yield running
