@@ -1,11 +1,14 @@
 """Email delivery through a real SMTP server (aiosmtpd) on 127.0.0.1."""
 import email
+import io
 import socket
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.factories import StaticSourceFactory, published_template, small_spec
 
@@ -59,8 +62,22 @@ def test_report_is_emailed_with_both_files(smtp_inbox, tmp_path):
     assert message["Subject"] == "Mailed report"
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
     names = sorted(attachments)
+    assert len(names) == 2
     assert names[0].startswith("mailed-") and names[0].endswith(".pdf") and names[1].endswith(".xlsx")
-    assert attachments[names[0]].get_content().startswith(b"%PDF")
+    assert names[1] == names[0].removesuffix(".pdf") + ".xlsx"  # the two files of one job
+    pdf, xlsx = (attachments[name] for name in names)
+
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages)
+    assert text.startswith("Mailed report\n") and "Alpha\n3\n" in text
+
+    assert xlsx.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = load_workbook(io.BytesIO(xlsx.get_content()))
+    assert workbook.sheetnames == ["Summary", "Charts", "Rows"]
+    assert workbook["Summary"]["A1"].value == "Mailed report"
+    rows = workbook["Rows"]
+    assert [[cell.value for cell in row] for row in rows.iter_rows(min_row=3)] == [["Name", "Value"], ["Alpha", 3]]
     assert "is attached" in message.get_body(("plain",)).get_content()
 
 
