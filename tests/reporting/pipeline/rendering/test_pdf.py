@@ -17,7 +17,8 @@ from PIL import Image
 from reporting.pipeline.context import SourceFailure
 from reporting.pipeline.rendering import base
 from reporting.pipeline.rendering.formats import format_value
-from reporting.pipeline.rendering.pdf import PdfRenderer, generated_text
+from reporting.pipeline.rendering.pdf import PdfRenderer
+from reporting.pipeline.rendering.pdf.markup import generated_text
 from tests.reporting.pipeline.rendering.factories_pdf import (
     HOSTILE_NAME,
     UNICODE_NAME,

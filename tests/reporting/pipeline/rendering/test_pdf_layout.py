@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import pypdf
 import pytest
 
-from reporting.pipeline.rendering.pdf import MARGIN_BOTTOM, MIN_ROWS_AT_BREAK, PdfRenderer
+from reporting.pipeline.rendering.pdf import PdfRenderer
+from reporting.pipeline.rendering.pdf.document import MARGIN_BOTTOM
+from reporting.pipeline.rendering.pdf.paged_table import MIN_ROWS_AT_BREAK
 from tests.reporting.pipeline.rendering.factories_pdf import (
     build_report_context,
     demo_data,

@@ -1,0 +1,188 @@
+"""A table section -> ``PagedTable``: columns, widths that fill the frame, cells, header and totals."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
+
+from reporting.pipeline.rendering import theme
+from reporting.pipeline.rendering.formats import format_value, is_number_format
+from reporting.pipeline.rendering.pdf.markup import markup_text, plain_text
+from reporting.pipeline.rendering.pdf.paged_table import PagedTable, TableLayout
+from reporting.pipeline.rendering.pdf.styles import Styles
+
+CELL_PAD_X = 4.0
+CELL_PAD_Y = 2.6
+# Extra room before a left-aligned column that follows a right-aligned (numeric) one: "90 No" reads as one value.
+TEXT_AFTER_NUMBER_PAD = 10.0
+# Table cells longer than this are cut: a cell taller than a page could never be laid out.
+MAX_CELL_CHARS = 600
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: str
+    label: str
+    fmt: str | None
+    numeric: bool
+
+
+def _columns(section: dict[str, Any], rows: list[dict[str, Any]]) -> list[_Column]:
+    specs = section.get("columns") or [{"field": key} for key in (rows[0].keys() if rows else [])]
+    sample = rows[:200]
+    columns = []
+    for spec in specs:
+        field = str(spec.get("field", ""))
+        fmt = spec.get("format")
+        values = [r.get(field) for r in sample if r.get(field) is not None]
+        numeric = is_number_format(fmt) or (
+            bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
+        label = spec.get("label") or field.replace("_", " ").capitalize()
+        columns.append(_Column(field, str(label), fmt, numeric))
+    return columns
+
+
+def _fit_widths(natural: list[float], minimum: list[float], available: float) -> list[float]:
+    """Column widths that fill the frame: natural widths scaled up, or the widest columns shrunk."""
+    total = sum(natural)
+    if total <= available:
+        return [w * available / total for w in natural]
+    widths = list(natural)
+    fixed: set[int] = set()
+    # Shrink the columns wider than a fair share of what is left, keeping narrow columns whole.
+    while True:
+        flexible = [i for i in range(len(widths)) if i not in fixed]
+        room = available - sum(widths[i] for i in fixed)
+        if not flexible:
+            break
+        share = room / len(flexible)
+        narrow = [i for i in flexible if natural[i] <= share]
+        if not narrow:
+            flex_total = sum(natural[i] for i in flexible)
+            for i in flexible:
+                widths[i] = max(minimum[i], natural[i] * room / flex_total)
+            break
+        for i in narrow:
+            widths[i] = natural[i]
+            fixed.add(i)
+    scale = available / sum(widths)
+    return [w * scale for w in widths] if scale < 1 else widths
+
+
+def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Styles,
+                available_width: float, max_height: float) -> PagedTable:
+    columns = _columns(section, rows)
+    font, bold, size = theme.BODY_FONT, theme.BOLD_FONT, theme.TABLE_SIZE
+    pad = 2 * CELL_PAD_X
+    after_number = _text_after_number(columns)
+    extra = [TEXT_AFTER_NUMBER_PAD if index in after_number else 0.0 for index in range(len(columns))]
+
+    # Pass 1: display text and its width, per cell (one stringWidth per cell: linear).
+    texts: list[list[str]] = []
+    widths: list[list[float]] = []
+    natural = [stringWidth(c.label, bold, size) + pad + extra[i] for i, c in enumerate(columns)]
+    minimum = [max(max((stringWidth(word, bold, size) for word in c.label.split()), default=0), 24.0) + pad
+               + extra[i] for i, c in enumerate(columns)]
+    for row in rows:
+        row_texts = []
+        row_widths = []
+        for index, column in enumerate(columns):
+            text = plain_text(format_value(row.get(column.field), column.fmt))
+            if len(text) > MAX_CELL_CHARS:
+                text = text[:MAX_CELL_CHARS - 1] + "…"
+            width = stringWidth(text, font, size) + pad + extra[index]
+            if width > natural[index]:
+                natural[index] = width
+            row_texts.append(text)
+            row_widths.append(width)
+        texts.append(row_texts)
+        widths.append(row_widths)
+    for index, column in enumerate(columns):
+        if column.numeric:  # numbers never wrap: their column keeps its natural width
+            minimum[index] = min(natural[index], available_width / max(1, len(columns)) * 1.5)
+    col_widths = _fit_widths([min(n, available_width * 0.6) for n in natural], minimum, available_width)
+
+    # Pass 2: plain strings where the text fits on one line, Paragraphs only where it must wrap.
+    line_height = size * 1.2 + 2 * CELL_PAD_Y
+    cells: list[list[Any]] = []
+    heights: list[float] = []
+    for row_texts, row_widths in zip(texts, widths):
+        height = line_height
+        row_cells: list[Any] = row_texts
+        for index, text in enumerate(row_texts):
+            if row_widths[index] > col_widths[index] or "\n" in text:
+                if row_cells is row_texts:
+                    row_cells = list(row_texts)
+                style = styles.cell_right if columns[index].numeric else styles.cell
+                paragraph = Paragraph(markup_text(text), style)
+                _, para_h = paragraph.wrap(col_widths[index] - pad - extra[index], 10_000)
+                height = max(height, para_h + 2 * CELL_PAD_Y + 1)
+                row_cells[index] = paragraph
+        cells.append(row_cells)
+        heights.append(height)
+    del texts, widths
+
+    header = [Paragraph(markup_text(c.label), styles.header_cell_right if c.numeric else styles.header_cell)
+              for c in columns]
+    header_height = max(p.wrap(w - pad - e, 1000)[1] for p, w, e in zip(header, col_widths, extra)) \
+        + 2 * CELL_PAD_Y + 2
+
+    totals, totals_height = _totals_row(section, rows, columns, col_widths, line_height)
+    # As few commands as possible: ReportLab applies each command to every cell it covers.
+    base_style: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), font, size, size * 1.2),
+        ("TEXTCOLOR", (0, 0), (-1, -1), theme.INK),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+        ("BACKGROUND", (0, 0), (-1, 0), theme.HEADER_FILL),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, theme.GRID),
+        ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
+    ]
+    for first, last in _numeric_runs(columns):
+        base_style.append(("ALIGN", (first, 0), (last, -1), "RIGHT"))
+    for index in sorted(after_number):
+        base_style.append(("LEFTPADDING", (index, 0), (index, -1), CELL_PAD_X + TEXT_AFTER_NUMBER_PAD))
+    return PagedTable(TableLayout(header, header_height, col_widths, base_style, totals, totals_height,
+                                   max_height), cells, heights)
+
+
+def _text_after_number(columns: list[_Column]) -> set[int]:
+    """Indexes of left-aligned columns whose left neighbour is right-aligned."""
+    return {i for i in range(1, len(columns)) if columns[i - 1].numeric and not columns[i].numeric}
+
+
+def _numeric_runs(columns: list[_Column]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of adjacent numeric columns."""
+    runs: list[tuple[int, int]] = []
+    for index, column in enumerate(columns):
+        if not column.numeric:
+            continue
+        if runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _totals_row(section: dict[str, Any], rows: list[dict[str, Any]], columns: list[_Column],
+                col_widths: list[float], line_height: float) -> tuple[list[Any] | None, float]:
+    fields = section.get("totals") or []
+    if not fields:
+        return None, 0.0
+    totals: list[Any] = []
+    for column in columns:
+        if column.field in fields:
+            numbers = [v for v in (r.get(column.field) for r in rows)
+                       if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
+            totals.append(format_value(sum(numbers), column.fmt) if numbers else "")
+        else:
+            totals.append("")
+    if totals and not totals[0]:
+        totals[0] = "Total"
+    return totals, line_height + 1
