@@ -14,7 +14,7 @@ import pytest
 
 from tests.tools import require_tool
 
-from reporting.pipeline.rendering import xlsx_tables
+from reporting.pipeline.rendering.xlsx import tables as xlsx_tables
 from reporting.pipeline.rendering.xlsx import XlsxRenderer
 from tests.reporting.pipeline.rendering.factories_xlsx import demo_context, partial_context, table_context
 

@@ -12,7 +12,7 @@ from openpyxl.chart.marker import DataPoint
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.theme import PALETTE_HEX
-from reporting.pipeline.rendering.xlsx_cells import clean_text
+from reporting.pipeline.rendering.xlsx.cells import clean_text
 
 # Size of a chart on the sheet, in centimetres (openpyxl's unit for width/height).
 CHART_WIDTH_CM = 18.0

@@ -14,9 +14,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
-from reporting.pipeline.rendering.xlsx_cells import make_cell, unique_header_names
-from reporting.pipeline.rendering.xlsx_stream import create_streaming_sheet
-from reporting.pipeline.rendering.xlsx_values import ColumnCells
+from reporting.pipeline.rendering.xlsx.cells import make_cell, unique_header_names
+from reporting.pipeline.rendering.xlsx.stream import create_streaming_sheet
+from reporting.pipeline.rendering.xlsx.values import ColumnCells
 
 # Excel's sheet size. A module constant so tests can lower it to prove that big tables are split.
 EXCEL_MAX_ROWS = 1_048_576

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles.numbers import is_date_format
 
-from reporting.pipeline.rendering.xlsx_cells import FORMULA_TRIGGERS, clean_text
+from reporting.pipeline.rendering.xlsx.cells import FORMULA_TRIGGERS, clean_text
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _ISO_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

@@ -15,10 +15,10 @@ from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
 from reporting.pipeline.rendering.base import Renderer, register
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
-from reporting.pipeline.rendering.xlsx_cells import clean_text, sanitize_sheet_name
-from reporting.pipeline.rendering.xlsx_chart_sheet import ChartSheetWriter
-from reporting.pipeline.rendering.xlsx_summary import SummarySheetWriter
-from reporting.pipeline.rendering.xlsx_tables import TableSectionWriter
+from reporting.pipeline.rendering.xlsx.cells import clean_text, sanitize_sheet_name
+from reporting.pipeline.rendering.xlsx.chart_sheet import ChartSheetWriter
+from reporting.pipeline.rendering.xlsx.summary import SummarySheetWriter
+from reporting.pipeline.rendering.xlsx.tables import TableSectionWriter
 
 SUMMARY_SHEET = "Summary"
 CHARTS_SHEET = "Charts"

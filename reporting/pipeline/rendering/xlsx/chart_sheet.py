@@ -9,8 +9,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
-from reporting.pipeline.rendering.xlsx_cells import make_cell
-from reporting.pipeline.rendering.xlsx_charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
+from reporting.pipeline.rendering.xlsx.cells import make_cell
+from reporting.pipeline.rendering.xlsx.charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
 
 TITLE_FONT = Font(bold=True, size=12)
 HEADER_FONT = Font(bold=True)

@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
 from reporting.pipeline.rendering.theme import status_style
-from reporting.pipeline.rendering.xlsx_cells import make_cell
-from reporting.pipeline.rendering.xlsx_tables import add_excel_table
-from reporting.pipeline.rendering.xlsx_values import ColumnCells
+from reporting.pipeline.rendering.xlsx.cells import make_cell
+from reporting.pipeline.rendering.xlsx.tables import add_excel_table
+from reporting.pipeline.rendering.xlsx.values import ColumnCells
 
 KPI_HEADERS = ("Group", "KPI", "Value", "Unit", "Trend", "Status")
 KPI_TABLE_STYLE = "TableStyleLight9"
