@@ -1,7 +1,12 @@
-"""No input crashes validation: random JSON and mutated demo specs always give a list of problems."""
+"""No input crashes validation: random JSON and mutated demo specs always give a list of problems.
+
+And validation finds what is wrong: generated valid specs give no problem, and each known-bad change
+to one gives the problem (pointer and code) that names it.
+"""
 import copy
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +82,220 @@ def test_mutated_demo_specs_never_crash(spec, with_sample):
 @given(st.dictionaries(st.sampled_from(list(DEMO["sample_data"]) + ["x"]), json_values, max_size=4))
 def test_random_sample_data_never_crashes(sample):
     check(copy.deepcopy(DEMO["spec"]), sample)
+
+
+# ---- known-bad changes: each must be reported with its pointer and code
+
+BASES = [demo_template("monthly-quality.json"), demo_template("training-compliance.json")]
+
+
+@st.composite
+def valid_specs(draw):
+    """(spec, sample data): a demo template with another title, some of its sections, its parameters
+    in another order and some of its outputs: still valid."""
+    base = draw(st.sampled_from(BASES))
+    spec = copy.deepcopy(base["spec"])
+    spec["title"] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+    keep = draw(st.lists(st.integers(0, len(spec["sections"]) - 1), min_size=2, unique=True))
+    spec["sections"] = [spec["sections"][i] for i in sorted(keep)]
+    spec["parameters"] = draw(st.permutations(spec["parameters"]))
+    spec["outputs"] = draw(st.sampled_from([["pdf"], ["xlsx"], ["pdf", "xlsx"], ["xlsx", "pdf"]]))
+    return spec, base["sample_data"]
+
+
+def _index_of(items, **match):
+    return next(i for i, item in enumerate(items) if all(item.get(k) == v for k, v in match.items()))
+
+
+def _first_data_path(spec):
+    return next(s["data"] for s in spec["sections"] if s["type"] in ("table", "chart"))
+
+
+# Each mutation: (spec, pick) -> (pointer, code) it must produce; pick(n) chooses an index below n.
+# Those in NEEDS_SAMPLE are only found when the processors run on sample data.
+
+def drop_title(spec, pick):
+    del spec["title"]
+    return "/title", "required"
+
+
+def blank_title(spec, pick):
+    spec["title"] = " \t "
+    return "/title", "bad_format"
+
+
+def no_sections(spec, pick):
+    spec["sections"] = []
+    return "/sections", "empty_list"
+
+
+def unknown_top_level_key(spec, pick):
+    spec["colour"] = "red"
+    return "/colour", "unknown_key"
+
+
+def unknown_parameter_type(spec, pick):
+    i = pick(len(spec["parameters"]))
+    spec["parameters"][i]["type"] = "colour"
+    return f"/parameters/{i}/type", "unknown_parameter_type"
+
+
+def unknown_section_type(spec, pick):
+    i = pick(len(spec["sections"]))
+    spec["sections"][i]["type"] = "map"
+    return f"/sections/{i}/type", "unknown_section_type"
+
+
+def unsupported_output(spec, pick):
+    spec["outputs"].append("docx")
+    return f"/outputs/{len(spec['outputs']) - 1}", "unsupported_output"
+
+
+def output_twice(spec, pick):
+    spec["outputs"].append(spec["outputs"][pick(len(spec["outputs"]))])
+    return "/outputs", "duplicate_item"
+
+
+def parameter_twice(spec, pick):
+    spec["parameters"].append(copy.deepcopy(spec["parameters"][pick(len(spec["parameters"]))]))
+    return f"/parameters/{len(spec['parameters']) - 1}/name", "duplicate_name"
+
+
+def parameter_name_not_an_identifier(spec, pick):
+    i = pick(len(spec["parameters"]))
+    spec["parameters"][i]["name"] = "2nd period"
+    return f"/parameters/{i}/name", "bad_format"
+
+
+def unknown_source(spec, pick):
+    i = pick(len(spec["sources"]))
+    spec["sources"][i]["source"] = "nowhere"
+    return f"/sources/{i}/source", "unknown_source"
+
+
+def source_twice(spec, pick):
+    spec["sources"].append(copy.deepcopy(spec["sources"][pick(len(spec["sources"]))]))
+    return f"/sources/{len(spec['sources']) - 1}/source", "duplicate_source"
+
+
+def unknown_processor(spec, pick):
+    spec["processors"].insert(pick(len(spec["processors"]) + 1), "qms.nope")
+    return f"/processors/{spec['processors'].index('qms.nope')}", "unknown_processor"
+
+
+def placeholder_of_no_parameter(spec, pick):
+    i = pick(len(spec["sources"]))
+    spec["sources"][i]["params"] = {"since": "{nope.start}"}
+    return f"/sources/{i}/params/since", "unknown_placeholder"
+
+
+def placeholder_part_of_a_single_value(spec, pick):
+    i = pick(len(spec["sources"]))
+    spec["sources"][i]["params"] = {"dept": "{department.start}"}
+    return f"/sources/{i}/params/dept", "bad_placeholder_part"
+
+
+def date_range_default_not_a_preset(spec, pick):
+    i = _index_of(spec["parameters"], type="date_range")
+    spec["parameters"][i]["default"] = "next_year"
+    return f"/parameters/{i}/default", "invalid_default"
+
+
+def choice_default_not_a_choice(spec, pick):
+    i = _index_of(spec["parameters"], type="choice")
+    spec["parameters"][i]["default"] = "Nowhere"
+    return f"/parameters/{i}/default", "invalid_default"
+
+
+def choice_without_choices(spec, pick):
+    i = _index_of(spec["parameters"], type="choice")
+    del spec["parameters"][i]["choices"]
+    return f"/parameters/{i}", "choices_missing"
+
+
+def min_above_max(spec, pick):
+    spec["parameters"].append({"name": "top", "type": "integer", "min": 5 + pick(10), "max": 4})
+    return f"/parameters/{len(spec['parameters']) - 1}/min", "min_above_max"
+
+
+def broken_regex(spec, pick):
+    spec["parameters"].append({"name": "code", "type": "string", "regex": "(["})
+    return f"/parameters/{len(spec['parameters']) - 1}/regex", "invalid_regex"
+
+
+def section_name_twice(spec, pick):
+    i = pick(len(spec["sections"]) - 1)
+    j = i + 1 + pick(len(spec["sections"]) - i - 1)
+    spec["sections"][i]["name"] = spec["sections"][j]["name"] = "same"
+    return f"/sections/{j}/name", "duplicate_section_name"
+
+
+def section_text_not_text(spec, pick):
+    spec["sections"].insert(pick(len(spec["sections"]) + 1), {"type": "heading", "text": 5})
+    i = next(i for i, s in enumerate(spec["sections"]) if s.get("text") == 5)
+    return f"/sections/{i}/text", "wrong_type"
+
+
+def table_column_of_no_field(spec, pick):
+    spec["sections"].append({"type": "table", "data": _first_data_path(spec), "columns": [{"field": "nope"}]})
+    return f"/sections/{len(spec['sections']) - 1}/columns/0/field", "unknown_field"
+
+
+def chart_of_no_field(spec, pick):
+    spec["sections"].append({"type": "chart", "kind": "bar", "data": _first_data_path(spec), "x": "nope", "y": "n"})
+    return f"/sections/{len(spec['sections']) - 1}/x", "unknown_field"
+
+
+def data_path_of_nothing(spec, pick):
+    spec["sections"].insert(pick(len(spec["sections"]) + 1), {"type": "kpis", "data": "nowhere.at_all"})
+    i = next(i for i, s in enumerate(spec["sections"]) if s.get("data") == "nowhere.at_all")
+    return f"/sections/{i}/data", "data_path_unresolved"
+
+
+MUTATIONS = [
+    drop_title, blank_title, no_sections, unknown_top_level_key, unknown_parameter_type, unknown_section_type,
+    unsupported_output, output_twice, parameter_twice, parameter_name_not_an_identifier, unknown_source,
+    source_twice, unknown_processor, placeholder_of_no_parameter, placeholder_part_of_a_single_value,
+    date_range_default_not_a_preset, choice_default_not_a_choice, choice_without_choices, min_above_max,
+    broken_regex, section_name_twice, section_text_not_text, table_column_of_no_field, chart_of_no_field,
+    data_path_of_nothing,
+]
+NEEDS_SAMPLE = {table_column_of_no_field, chart_of_no_field, data_path_of_nothing}
+
+
+def assert_reported(spec, sample, mutation, pick):
+    pointer, code = mutation(spec, pick)
+    problems = validate_spec(spec, known_sources=set(DEMO_SOURCES), sample_data=sample)
+    check(spec, sample)
+    found = {(p.pointer, p.code) for p in problems}
+    assert (pointer, code) in found, f"{mutation.__name__}: expected {pointer} [{code}], got {sorted(found)}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_specs(), st.booleans())
+def test_generated_valid_specs_have_no_problems(base, with_sample):
+    spec, sample = base
+    assert validate_spec(spec, known_sources=set(DEMO_SOURCES), sample_data=sample if with_sample else None) == []
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_specs(), st.sampled_from(MUTATIONS), st.booleans(), st.data())
+def test_each_known_bad_change_to_a_valid_spec_is_reported(base, mutation, with_sample, data):
+    spec, sample = copy.deepcopy(base[0]), base[1]
+    with_sample = with_sample or mutation in NEEDS_SAMPLE
+    assert_reported(spec, sample if with_sample else None, mutation,
+                    lambda n: data.draw(st.integers(0, n - 1), label="index"))
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("base", BASES, ids=["monthly", "training"])
+def test_each_known_bad_change_to_each_demo_template_is_reported(base, mutation):
+    # Every mutation at least once per run (hypothesis samples them), at the first and the last index.
+    for pick in (lambda n: 0, lambda n: n - 1):
+        assert_reported(copy.deepcopy(base["spec"]), base["sample_data"] if mutation in NEEDS_SAMPLE else None,
+                        mutation, pick)
+
+
+def test_a_spec_that_is_not_an_object_is_reported():
+    for value in ([], "spec", 3, None):
+        assert [(p.pointer, p.code) for p in validate_spec(value)] == [("", "not_an_object")]
