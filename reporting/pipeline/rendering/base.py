@@ -1,7 +1,17 @@
-"""Renderer base class and the registry keyed by format (after django-sql-explorer's exporters)."""
+"""Renderer base class, and the renderer of each output format as settings name it.
+
+``settings.REPORTING_RENDERERS`` maps each format to the dotted path of its Renderer class; its order
+is the order in which a job renders them (after django-sql-explorer's EXPLORER_DATA_EXPORTERS). A
+renderer's module is imported when its format is first asked for, never by this module.
+"""
 from __future__ import annotations
 
+import functools
 from typing import BinaryIO, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from reporting.pipeline.context import ReportContext
 
@@ -15,24 +25,35 @@ class Renderer:
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, type[Renderer]] = {}
+class UnknownFormat(KeyError):
+    """An output format no renderer is configured for."""
 
-
-def register(renderer_cls: type[Renderer]) -> type[Renderer]:
-    _REGISTRY[renderer_cls.name] = renderer_cls
-    return renderer_cls
-
-
-def get_renderer(fmt: str) -> Renderer:
-    from reporting.pipeline.rendering import pdf, xlsx  # noqa: F401  (registers them)
-
-    try:
-        return _REGISTRY[fmt]()
-    except KeyError:
-        raise KeyError(f"unknown output format '{fmt}' (known: {', '.join(sorted(_REGISTRY))})") from None
+    def __str__(self) -> str:  # the message itself, not KeyError's quoted repr of it
+        return str(self.args[0])
 
 
 def available_formats() -> list[str]:
-    from reporting.pipeline.rendering import pdf, xlsx  # noqa: F401
+    """The configured output formats, in render order."""
+    return list(settings.REPORTING_RENDERERS)
 
-    return sorted(_REGISTRY)
+
+def get_renderer(fmt: str) -> Renderer:
+    """A new renderer for ``fmt``; UnknownFormat (a KeyError) names the known formats."""
+    renderers = settings.REPORTING_RENDERERS
+    try:
+        path = renderers[fmt]
+    except (KeyError, TypeError):
+        raise UnknownFormat(f"unknown output format '{fmt}' (known: {', '.join(renderers)})") from None
+    return renderer_class(path)()
+
+
+@functools.cache
+def renderer_class(path: str) -> type[Renderer]:
+    """The Renderer class at dotted ``path``, imported once."""
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"REPORTING_RENDERERS: cannot import '{path}': {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Renderer)):
+        raise ImproperlyConfigured(f"REPORTING_RENDERERS: '{path}' is not a Renderer subclass")
+    return cls

@@ -5,13 +5,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reporting.pipeline.context import ReportContext
-from reporting.pipeline.rendering.base import Renderer, register
+from reporting.pipeline.rendering.base import Renderer
 from reporting.pipeline.rendering.fonts import register_fonts
 from reporting.pipeline.rendering.pdf.document import ReportDocTemplate, load_logo, page_size
 from reporting.pipeline.rendering.pdf.story import StoryBuilder
 
 
-@register
 class PdfRenderer(Renderer):
     name = "pdf"
     content_type = "application/pdf"

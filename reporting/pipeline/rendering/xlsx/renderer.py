@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.datapath import DataPathError, resolve_rows
-from reporting.pipeline.rendering.base import Renderer, register
+from reporting.pipeline.rendering.base import Renderer
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.xlsx.cells import clean_text, sanitize_sheet_name
 from reporting.pipeline.rendering.xlsx.chart_sheet import ChartSheetWriter
@@ -25,7 +25,6 @@ CHARTS_SHEET = "Charts"
 CREATOR = "QMS Reporting"
 
 
-@register
 class XlsxRenderer(Renderer):
     name = "xlsx"
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

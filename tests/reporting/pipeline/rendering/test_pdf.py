@@ -45,7 +45,7 @@ def demo_pdf() -> bytes:
 
 
 def test_renderer_is_registered_for_pdf():
-    assert base._REGISTRY["pdf"] is PdfRenderer
+    assert type(base.get_renderer("pdf")) is PdfRenderer
     assert (PdfRenderer.content_type, PdfRenderer.file_extension) == ("application/pdf", "pdf")
 
 
