@@ -18,10 +18,10 @@ def warm_up_pipeline() -> None:
     """Load the pipeline modules and the PDF fonts. Opens no database or network connection."""
     import reporting.jobs  # noqa: F401 (the function RQ will call)
     import reporting.pipeline.orchestrator  # noqa: F401
-    from reporting.pipeline.rendering.base import get_renderer
+    from reporting.pipeline.rendering.base import available_formats, get_renderer
     from reporting.pipeline.rendering.fonts import register_fonts
 
-    for fmt in ("pdf", "xlsx"):
+    for fmt in available_formats():
         get_renderer(fmt)
     register_fonts()
 
