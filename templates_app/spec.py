@@ -6,6 +6,9 @@ instead of digging in the JSON again. ``TemplateVersion.parsed`` parses a versio
 ``parse_spec`` trusts a spec that passed ``templates_app.validation.validate_spec``; for anything
 else it raises :class:`SpecInvalid` at the first part it cannot read. It is not a validator: only
 ``validate_spec`` lists every problem. Pure: no models, no database, importable anywhere.
+
+Over 300 lines on purpose: it is the spec's whole vocabulary (mostly declarations) and its one
+reader; split, a reader would chase one spec through several files.
 """
 from __future__ import annotations
 
@@ -278,6 +281,8 @@ def parameter_specs(parameters: Iterable[ParameterSpec | Mapping[str, Any]]) -> 
 
 def _parse_section(raw: Mapping[str, Any], at: list[Any]) -> Section:
     kind = _get(raw, "type", str, at)
+    if kind not in SECTION_TYPES:
+        raise SpecInvalid(_pointer(at + ["type"]), f"unknown section type '{kind}'")
     common = {"name": _get(raw, "name", str, at, ""), "id": _get(raw, "id", str, at, "")}
     if kind == "heading":
         return HeadingSection(text=_get(raw, "text", str, at), level=_get(raw, "level", int, at, 1), **common)
@@ -295,14 +300,12 @@ def _parse_section(raw: Mapping[str, Any], at: list[Any]) -> Section:
             y=(y,) if isinstance(y, str) else _texts(y, at + ["y"]), title=title,
             stacked=_get(raw, "stacked", bool, at, False), x_title=_get(raw, "x_title", str, at, ""),
             y_title=_get(raw, "y_title", str, at, ""), labels=dict(_get(raw, "labels", Mapping, at, {})), **common)
-    if kind == "table":
-        columns = tuple(ColumnSpec(field=_get(c, "field", str, at + ["columns", j]),
-                                   label=_get(c, "label", str, at + ["columns", j], ""),
-                                   format=_get(c, "format", str, at + ["columns", j], None))
-                        for j, c in enumerate(_objects(raw.get("columns"), at + ["columns"])))
-        return TableSection(data=data, columns=columns, title=title,
-                            totals=_texts(raw.get("totals", []), at + ["totals"]), **common)
-    raise SpecInvalid(_pointer(at + ["type"]), f"unknown section type '{kind}'")
+    columns = tuple(ColumnSpec(field=_get(c, "field", str, at + ["columns", j]),
+                               label=_get(c, "label", str, at + ["columns", j], ""),
+                               format=_get(c, "format", str, at + ["columns", j], None))
+                    for j, c in enumerate(_objects(raw.get("columns"), at + ["columns"])))
+    return TableSection(data=data, columns=columns, title=title,
+                        totals=_texts(raw.get("totals", []), at + ["totals"]), **common)
 
 
 def parse_spec(spec: Mapping[str, Any]) -> ReportSpec:
