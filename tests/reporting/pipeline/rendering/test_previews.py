@@ -1,4 +1,11 @@
+from xml.etree import ElementTree
+
+import pytest
+
+from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.previews import chart_previews
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 SPEC = {"sections": [
     {"type": "heading", "text": "not a chart"},
@@ -19,9 +26,28 @@ def test_one_preview_per_chart_with_escaped_text(db):
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "Zoë &amp; Ğ" in svg
-    assert "<rect" in svg or "<path" in svg  # bars are drawn as vector shapes
+    # The chart itself: its title, and one bar per data point in the series colour, each as long as its value
+    # (3 up and 2 down from the zero line, where they meet).
+    assert "Scores" in svg_texts(svg)
+    bars = filled_rects(svg, theme.series_colour(0))
+    assert len(bars) == len(data["rows"]) == 2
+    up, down = bars
+    assert up["height"] / down["height"] == pytest.approx(3 / 2, rel=1e-3)
+    assert up["y"] == pytest.approx(down["y"] + down["height"])
     assert previews[1] == {"title": "Empty", "note": "No data for this chart."}
     assert previews[2]["note"].startswith("No data: data path 'nowhere' does not resolve")
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [el.text for el in ElementTree.fromstring(svg).iter(f"{SVG}text") if el.text]
+
+
+def filled_rects(svg: str, colour) -> list[dict[str, float]]:
+    """The rectangles filled with ``colour`` (ReportLab's renderSVG writes fills as rgb(%d%%,%d%%,%d%%)), left to right."""
+    fill = f"fill: rgb({int(colour.red * 100)}%,{int(colour.green * 100)}%,{int(colour.blue * 100)}%)"
+    rects = [{name: float(rect.get(name)) for name in ("x", "y", "width", "height")}
+             for rect in ElementTree.fromstring(svg).iter(f"{SVG}rect") if fill in (rect.get("style") or "")]
+    return sorted(rects, key=lambda rect: rect["x"])
 
 
 def test_malformed_chart_sections_become_notes_in_every_output(db):
