@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
+import pypdf
 import pytest
 
 from tests.tools import require_tool
@@ -414,6 +415,20 @@ def test_libreoffice_opens_the_demo_workbook(tmp_path: Path, demo_bytes):
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "demo.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    # What LibreOffice shows is the workbook's content: its cells with their number formats, the totals
+    # formula computed, and the native chart drawn (its axis title is in no cell).
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(pdf).pages)
+    for expected in (
+        "Monthly quality report — October 2026",
+        "Partial report: these sources could not be collected",
+        "Quality KPIs Quality score", "96.5 %", "up excellent",
+        "Department Quality % Documents Last audit",
+        "Łukasz Øster-Müller Lab 91.3 1,200 31 Oct 2026",
+        "Total 2,355",  # =SUM('Departments'!C4:C6) of 1200 + 845 + 310
+        "Lab 92.0% TRUE",
+        "Score (%)",
+    ):
+        assert expected in text, expected
 
 
 def test_a_large_table_is_written_completely_with_formats():
