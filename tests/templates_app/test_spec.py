@@ -10,8 +10,21 @@ from hypothesis import HealthCheck, given, settings
 from templates_app.parameters import ParameterForm, cli_form_data, parameter_lines
 from templates_app.presets import PRESETS
 from templates_app.spec import (
-    ChartSection, ChoicesFrom, ColumnSpec, HeadingSection, KpisSection, PageBreakSection, PageSpec, ParameterSpec,
-    ReportSpec, SourceRef, SpecInvalid, TableSection, TextSection, parse_parameter, parse_spec,
+    ChartSection,
+    ChoicesFrom,
+    ColumnSpec,
+    HeadingSection,
+    KpisSection,
+    PageBreakSection,
+    PageSpec,
+    ParameterSpec,
+    ReportSpec,
+    SourceRef,
+    SpecInvalid,
+    TableSection,
+    TextSection,
+    parse_parameter,
+    parse_spec,
 )
 from tests.templates_app.conftest import demo_template
 from tests.templates_app.test_validation_fuzz import valid_specs

@@ -89,20 +89,6 @@ def test_random_sample_data_never_crashes(sample):
 BASES = [demo_template("monthly-quality.json"), demo_template("training-compliance.json")]
 
 
-@st.composite
-def valid_specs(draw):
-    """(spec, sample data): a demo template with another title, some of its sections, its parameters
-    in another order and some of its outputs: still valid."""
-    base = draw(st.sampled_from(BASES))
-    spec = copy.deepcopy(base["spec"])
-    spec["title"] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
-    keep = draw(st.lists(st.integers(0, len(spec["sections"]) - 1), min_size=2, unique=True))
-    spec["sections"] = [spec["sections"][i] for i in sorted(keep)]
-    spec["parameters"] = draw(st.permutations(spec["parameters"]))
-    spec["outputs"] = draw(st.sampled_from([["pdf"], ["xlsx"], ["pdf", "xlsx"], ["xlsx", "pdf"]]))
-    return spec, base["sample_data"]
-
-
 def _index_of(items, **match):
     return next(i for i, item in enumerate(items) if all(item.get(k) == v for k, v in match.items()))
 
@@ -111,8 +97,42 @@ def _first_data_path(spec):
     return next(s["data"] for s in spec["sections"] if s["type"] in ("table", "chart"))
 
 
+@st.composite
+def valid_specs(draw):
+    """(spec, sample data): a demo template with another title, some of its sections (always its
+    first table), its parameters in another order and some of its outputs: still valid."""
+    base = draw(st.sampled_from(BASES))
+    spec = copy.deepcopy(base["spec"])
+    spec["title"] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+    keep = set(draw(st.lists(st.integers(0, len(spec["sections"]) - 1), min_size=2, unique=True)))
+    keep.add(_index_of(spec["sections"], type="table"))
+    spec["sections"] = [spec["sections"][i] for i in sorted(keep)]
+    spec["parameters"] = draw(st.permutations(spec["parameters"]))
+    spec["outputs"] = draw(st.sampled_from([["pdf"], ["xlsx"], ["pdf", "xlsx"], ["xlsx", "pdf"]]))
+    return spec, base["sample_data"]
+
+
 # Each mutation: (spec, pick) -> (pointer, code) it must produce; pick(n) chooses an index below n.
 # Those in NEEDS_SAMPLE are only found when the processors run on sample data.
+
+def replace_in(list_key, key, value, code):
+    """Mutation: one item of the spec's list ``list_key`` gets ``value`` under ``key``."""
+    def mutation(spec, pick):
+        i = pick(len(spec[list_key]))
+        spec[list_key][i][key] = value
+        return f"/{list_key}/{i}/{key}", code
+    mutation.__name__ = f"{list_key}_{key}_{code}"
+    return mutation
+
+
+def repeat_in(list_key, key, code):
+    """Mutation: one item of the spec's list ``list_key`` appears again at its end."""
+    def mutation(spec, pick):
+        spec[list_key].append(copy.deepcopy(spec[list_key][pick(len(spec[list_key]))]))
+        return f"/{list_key}/{len(spec[list_key]) - 1}/{key}", code
+    mutation.__name__ = f"{list_key}_{code}"
+    return mutation
+
 
 def drop_title(spec, pick):
     del spec["title"]
@@ -134,18 +154,6 @@ def unknown_top_level_key(spec, pick):
     return "/colour", "unknown_key"
 
 
-def unknown_parameter_type(spec, pick):
-    i = pick(len(spec["parameters"]))
-    spec["parameters"][i]["type"] = "colour"
-    return f"/parameters/{i}/type", "unknown_parameter_type"
-
-
-def unknown_section_type(spec, pick):
-    i = pick(len(spec["sections"]))
-    spec["sections"][i]["type"] = "map"
-    return f"/sections/{i}/type", "unknown_section_type"
-
-
 def unsupported_output(spec, pick):
     spec["outputs"].append("docx")
     return f"/outputs/{len(spec['outputs']) - 1}", "unsupported_output"
@@ -154,28 +162,6 @@ def unsupported_output(spec, pick):
 def output_twice(spec, pick):
     spec["outputs"].append(spec["outputs"][pick(len(spec["outputs"]))])
     return "/outputs", "duplicate_item"
-
-
-def parameter_twice(spec, pick):
-    spec["parameters"].append(copy.deepcopy(spec["parameters"][pick(len(spec["parameters"]))]))
-    return f"/parameters/{len(spec['parameters']) - 1}/name", "duplicate_name"
-
-
-def parameter_name_not_an_identifier(spec, pick):
-    i = pick(len(spec["parameters"]))
-    spec["parameters"][i]["name"] = "2nd period"
-    return f"/parameters/{i}/name", "bad_format"
-
-
-def unknown_source(spec, pick):
-    i = pick(len(spec["sources"]))
-    spec["sources"][i]["source"] = "nowhere"
-    return f"/sources/{i}/source", "unknown_source"
-
-
-def source_twice(spec, pick):
-    spec["sources"].append(copy.deepcopy(spec["sources"][pick(len(spec["sources"]))]))
-    return f"/sources/{len(spec['sources']) - 1}/source", "duplicate_source"
 
 
 def unknown_processor(spec, pick):
@@ -253,9 +239,13 @@ def data_path_of_nothing(spec, pick):
 
 
 MUTATIONS = [
-    drop_title, blank_title, no_sections, unknown_top_level_key, unknown_parameter_type, unknown_section_type,
-    unsupported_output, output_twice, parameter_twice, parameter_name_not_an_identifier, unknown_source,
-    source_twice, unknown_processor, placeholder_of_no_parameter, placeholder_part_of_a_single_value,
+    drop_title, blank_title, no_sections, unknown_top_level_key,
+    replace_in("parameters", "type", "colour", "unknown_parameter_type"),
+    replace_in("sections", "type", "map", "unknown_section_type"),
+    unsupported_output, output_twice, repeat_in("parameters", "name", "duplicate_name"),
+    replace_in("parameters", "name", "2nd period", "bad_format"),
+    replace_in("sources", "source", "nowhere", "unknown_source"), repeat_in("sources", "source", "duplicate_source"),
+    unknown_processor, placeholder_of_no_parameter, placeholder_part_of_a_single_value,
     date_range_default_not_a_preset, choice_default_not_a_choice, choice_without_choices, min_above_max,
     broken_regex, section_name_twice, section_text_not_text, table_column_of_no_field, chart_of_no_field,
     data_path_of_nothing,
