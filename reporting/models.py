@@ -33,7 +33,25 @@ class ReportJob(models.Model):
         CLI = "cli", "Command line"
         SCHEDULE = "schedule", "Schedule"
 
+    class Stage(models.TextChoices):
+        """The stages a run goes through, in order; labels are what people read on the job page."""
+
+        VALIDATE = "validate", "Validate parameters"
+        AGGREGATE = "aggregate", "Collect data"
+        PROCESS = "process", "Apply QMS rules"
+        RENDER_PDF = "render_pdf", "Render PDF"
+        RENDER_XLSX = "render_xlsx", "Render workbook"
+        STORE = "store", "Store files"
+        DELIVER = "deliver", "Deliver"
+        DONE = "done", "Done"
+
     FINAL_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
+    ACTIVE_STATUSES = (Status.PENDING, Status.QUEUED, Status.RUNNING)
+    # Progress (percent) once a stage has finished.
+    PROGRESS_AFTER = {
+        Stage.VALIDATE: 5, Stage.AGGREGATE: 40, Stage.PROCESS: 50, Stage.RENDER_PDF: 75, Stage.RENDER_XLSX: 90,
+        Stage.STORE: 97, Stage.DELIVER: 100, Stage.DONE: 100,
+    }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     template = models.ForeignKey("templates_app.ReportTemplate", on_delete=models.PROTECT, related_name="jobs")
@@ -49,7 +67,7 @@ class ReportJob(models.Model):
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.DEFAULT)
     use_cache = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    stage = models.CharField(max_length=32, blank=True)
+    stage = models.CharField(max_length=32, blank=True, choices=Stage.choices)
     progress = models.PositiveSmallIntegerField(default=0)
     stage_timings = models.JSONField(default=dict, blank=True)
     source_stats = models.JSONField(default=dict, blank=True)
@@ -81,6 +99,13 @@ class ReportJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    @classmethod
+    def stage_label(cls, stage: str) -> str:
+        try:
+            return cls.Stage(stage).label
+        except ValueError:
+            return stage.replace("_", " ").capitalize()
 
     @property
     def duration_s(self) -> float | None:

@@ -28,6 +28,7 @@ from rq.worker import Worker
 
 from reporting.models import ReportJob
 from reporting.reliability import has_attempts_left, max_attempts
+from reporting.services import job_enqueue, job_messages, job_transition
 
 logger = logging.getLogger("reporting.reconcile")
 
@@ -59,7 +60,7 @@ def reconcile_jobs(*, grace_s: float = DEFAULT_GRACE_S) -> ReconcileReport:
     report = ReconcileReport()
     cutoff = timezone.now() - timedelta(seconds=grace_s)
     unfinished = (ReportJob.objects.select_related("template")
-                  .filter(status__in=(ReportJob.Status.PENDING, ReportJob.Status.QUEUED, ReportJob.Status.RUNNING))
+                  .filter(status__in=ReportJob.ACTIVE_STATUSES)
                   .order_by("created_at"))
     for job in unfinished.iterator():
         report.checked += 1
@@ -80,8 +81,6 @@ def reconcile_jobs_task() -> str:
 
 
 def _reconcile_one(job: ReportJob, report: ReconcileReport) -> None:
-    from reporting.services import job_enqueue
-
     if job.status == ReportJob.Status.PENDING:
         # Created but never handed to Redis (e.g. Redis was down at submit).
         job_enqueue(job=job)
@@ -110,12 +109,11 @@ def _reconcile_one(job: ReportJob, report: ReconcileReport) -> None:
         else:
             # RQ keeps no traceback when a job's own Retry budget ran out; the row has the reason.
             last_line = exc_text.splitlines()[-1] if exc_text else (job.error_message or "unknown error")
-            _end(job, report, ReportJob.Status.FAILED, f"The report job failed in the worker: {last_line}")
+            _end(job, report, ReportJob.Status.FAILED, job_messages.failed_in_worker(last_line))
     elif status in (JobStatus.STOPPED, JobStatus.CANCELED):
-        _end(job, report, ReportJob.Status.CANCELLED, "Cancelled: the job was stopped in the queue.")
+        _end(job, report, ReportJob.Status.CANCELLED, job_messages.CANCELLED_IN_QUEUE)
     elif status == JobStatus.FINISHED:
-        _end(job, report, ReportJob.Status.FAILED,
-             "The report job ended in the worker without recording an outcome.")
+        _end(job, report, ReportJob.Status.FAILED, job_messages.ENDED_WITHOUT_OUTCOME)
     # QUEUED / SCHEDULED / DEFERRED: waiting for a worker (or for its retry time); nothing to do.
 
 
@@ -157,12 +155,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _requeue(job: ReportJob, report: ReconcileReport, *, note: str) -> None:
-    from reporting.services import job_enqueue
-
-    fields = {"status": ReportJob.Status.PENDING, "stage": "", "progress": 0}
+    fields = {"stage": "", "progress": 0}
     if note:
         fields["error_message"] = note
-    reset = ReportJob.objects.filter(pk=job.pk, status=job.status, rq_job_id=job.rq_job_id).update(**fields)
+    reset = job_transition(job_id=job.pk, from_statuses=[job.status], to=ReportJob.Status.PENDING,
+                           where={"rq_job_id": job.rq_job_id}, **fields)
     if not reset:  # the job moved on while we looked at it
         return
     job.refresh_from_db()
@@ -174,19 +171,17 @@ def _requeue(job: ReportJob, report: ReconcileReport, *, note: str) -> None:
 def _abandoned(job: ReportJob, report: ReconcileReport, *, why: str) -> None:
     where = f" during {job.stage}" if job.stage else ""
     if job.status == ReportJob.Status.QUEUED or has_attempts_left(job.attempts):
-        note = (f"Attempt {job.attempts} of {max_attempts()} was interrupted{where}: {why}; retrying."
+        note = (job_messages.interrupted_retrying(attempt=job.attempts, of=max_attempts(), where=where, why=why)
                 if job.status == ReportJob.Status.RUNNING else "")
         _requeue(job, report, note=note)
         return
     _end(job, report, ReportJob.Status.FAILED,
-         f"The report job was interrupted{where}: {why} (gave up after {job.attempts} attempt"
-         f"{'s' if job.attempts != 1 else ''}).")
+         job_messages.interrupted_gave_up(where=where, why=why, attempts=job.attempts))
 
 
 def _end(job: ReportJob, report: ReconcileReport, status: str, message: str) -> None:
-    ended = ReportJob.objects.filter(pk=job.pk, status=job.status, rq_job_id=job.rq_job_id).update(
-        status=status, error_message=message[:5000], finished_at=timezone.now(),
-    )
+    ended = job_transition(job_id=job.pk, from_statuses=[job.status], to=status, where={"rq_job_id": job.rq_job_id},
+                           error_message=message, finished_at=timezone.now())
     if not ended:
         return
     (report.cancelled if status == ReportJob.Status.CANCELLED else report.failed).append(str(job.public_id))

@@ -77,3 +77,25 @@ def artifact_get_for_user(*, public_id, fmt: str, user) -> ReportArtifact:
 def user_may_manage_queues(*, user) -> bool:
     """django-rq's dashboard can empty queues and delete jobs: superusers or a dedicated permission only."""
     return user.has_perm(QUEUE_MANAGER_PERMISSION)
+
+
+def job_summary(*, job: ReportJob, files: dict[str, str]) -> dict:
+    """What a finished run produced, as the command line prints it (--json)."""
+    stats = job.source_stats
+    summary = {
+        "job": str(job.public_id),
+        "status": job.status,
+        "artifacts": files,
+        "timings": job.stage_timings,
+        "sources": {
+            "collected": [name for name, s in stats.items() if not s.get("error")],
+            "failed": {m["name"]: m["reason"] for m in job.missing_sources},
+        },
+        "cache": {
+            "hits": sum(1 for s in stats.values() if s.get("cache") == "hit"),
+            "misses": sum(1 for s in stats.values() if s.get("cache") != "hit"),
+        },
+    }
+    if job.error_message:
+        summary["error"] = job.error_message
+    return summary

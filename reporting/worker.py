@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def warm_up_pipeline() -> None:
     """Load the pipeline modules and the PDF fonts. Opens no database or network connection."""
     import reporting.jobs  # noqa: F401 (the function RQ will call)
-    import reporting.pipeline.orchestrator  # noqa: F401
+    import reporting.services.job_runner  # noqa: F401 (the stages and the engine they call)
     from reporting.pipeline.rendering.base import available_formats, get_renderer
     from reporting.pipeline.rendering.fonts import register_fonts
 

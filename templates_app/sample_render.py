@@ -1,6 +1,6 @@
 """Test render: a template version rendered from its sample data (or, with live=True, its real sources).
 
-Composes the orchestrator's public pieces (processors, context, renderers) without a job, so an
+Composes the engine's pieces (processors, context, renderers) without a job, so an
 admin or CI sees exactly what a run would produce — or why it would fail — before publishing.
 """
 from __future__ import annotations
@@ -17,9 +17,13 @@ from typing import Any
 
 from django.conf import settings
 
+from reporting.pipeline import engine
+from reporting.pipeline.engine import SourceFailure
+
 from .models import TemplateVersion
-from .parameters import ParameterForm, cli_form_data
+from .parameters import ParameterForm, cli_form_data, parameter_lines
 from .selectors import template_version_problems
+from .sources import SourceUnavailable, source_requests_for
 from .validation import SpecProblem
 
 RENDER_FORMATS = ("pdf", "xlsx")
@@ -66,10 +70,6 @@ def default_parameters(spec: dict[str, Any], *, today: date | None = None) -> tu
 def template_version_sample_render(*, version: TemplateVersion, formats: tuple[str, ...] = RENDER_FORMATS,
                                    live: bool = False, today: date | None = None) -> SampleRender:
     """Validate the version and render it; never raises for a broken template (errors are reported)."""
-    from reporting.pipeline.context import SourceFailure
-    from reporting.pipeline.orchestrator import build_context, process_sources, render_formats
-    from reporting.pipeline.rendering.previews import chart_previews
-
     result = SampleRender(version=version, live=live, problems=template_version_problems(version=version))
     spec = version.spec
     if not isinstance(spec, dict) or not isinstance(spec.get("sections"), list):
@@ -84,11 +84,12 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
 
     try:
         sources, failures = (_live_sources(spec, parameters) if live else _sample_sources(spec, version.sample_data))
-        processed = process_sources(spec=spec, sources=sources, parameters=parameters)
+        processed = engine.process_sources(spec=spec, sources=sources, parameters=parameters)
         result.warnings.extend(processed.warnings)
         result.missing_sources = [f.name for f in failures]
-        context = build_context(
+        context = engine.build_context(
             spec=spec, parameters=parameters, data=processed.data,
+            parameter_lines=parameter_lines(spec.get("parameters", []), parameters),
             missing=[SourceFailure(f.name, f.reason, f.required) for f in failures],
             requested_by="test render (live sources)" if live else "test render (sample data)",
         )
@@ -103,19 +104,17 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
 
     for fmt in formats:
         try:
-            render_formats(context=context, formats=[fmt], on_rendered=keep)
+            engine.render_formats(context=context, formats=[fmt], on_rendered=keep)
         except Exception as exc:  # the point of a test render is to catch exactly this
             result.errors.append(f"Rendering {fmt.upper()} failed: {type(exc).__name__}: {exc}")
     try:
-        result.chart_previews = chart_previews(spec=spec, data=processed.data)
+        result.chart_previews = engine.chart_previews(spec=spec, data=processed.data)
     except Exception as exc:
         result.errors.append(f"Chart previews failed: {type(exc).__name__}: {exc}")
     return result
 
 
 def _sample_sources(spec: dict[str, Any], sample_data: Any):
-    from reporting.pipeline.context import SourceFailure
-
     sample = sample_data if isinstance(sample_data, dict) else {}
     failures = []
     for ref in spec.get("sources") or []:
@@ -126,10 +125,11 @@ def _sample_sources(spec: dict[str, Any], sample_data: Any):
 
 
 def _live_sources(spec: dict[str, Any], parameters: dict[str, Any]):
-    from reporting.pipeline.aggregation.collector import collect_sources
-    from reporting.pipeline.orchestrator import source_requests_for
-
-    result = collect_sources(requests=source_requests_for(spec), parameters=parameters, use_cache=False,
+    try:
+        requests = source_requests_for(spec)
+    except SourceUnavailable as exc:
+        raise ValueError(str(exc)) from None
+    result = engine.collect_sources(requests=requests, parameters=parameters, use_cache=False,
                              deadline_s=getattr(settings, "REPORTING_AGGREGATION_DEADLINE_S", None))
     return result.data, result.failures
 

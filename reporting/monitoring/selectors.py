@@ -144,7 +144,5 @@ def _timing(label: str, values: list[float]) -> Timing:
 
 
 def _stage_order(per_stage: dict[str, list[float]]) -> list[str]:
-    from reporting.pipeline.orchestrator import STAGES
-
-    known = [name for name, _ in STAGES if name in per_stage]
+    known = [stage for stage in ReportJob.Stage.values if stage in per_stage]
     return known + sorted(set(per_stage) - set(known))

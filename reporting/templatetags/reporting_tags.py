@@ -1,23 +1,14 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from reporting.models import ReportJob
 
-STAGE_LABELS = {
-    "validate": "Validate parameters",
-    "aggregate": "Collect data",
-    "process": "Apply QMS rules",
-    "render_pdf": "Render PDF",
-    "render_xlsx": "Render workbook",
-    "store": "Store files",
-    "deliver": "Deliver",
-    "done": "Done",
-}
+register = template.Library()
 
 
 @register.filter
 def stage_label(stage: str) -> str:
-    return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
+    return ReportJob.stage_label(stage)
 
 
 @register.filter

@@ -74,7 +74,7 @@ def main() -> int:
     from django.db import connection
 
     from reporting.models import ReportArtifact, ReportJob
-    from reporting.pipeline.orchestrator import job_run
+    from reporting.services import job_run
     from reporting.services import job_create, job_submit
     from tests.factories import StaticSourceFactory, published_template, small_spec
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from reporting.models import ReportJob
-from reporting.pipeline.orchestrator import job_run
+from reporting.services import job_run
 from reporting.services import job_create
 from templates_app.models import TemplateVersion
 from tests.factories import ReportTemplateFactory, StaticSourceFactory, UserFactory

@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reporting.models import ReportJob
-from reporting.pipeline.orchestrator import job_run
+from reporting.services import job_run
 from reporting.services import job_create
 from tests.factories import StaticSourceFactory, published_template, small_spec
 from tests.reporting.pipeline.test_delivery import smtp_inbox  # noqa: F401 (fixture: a real SMTP server)

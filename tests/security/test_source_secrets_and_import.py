@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from reporting.models import ReportJob
-from reporting.pipeline.orchestrator import job_run
+from reporting.services import job_run
 from reporting.services import job_create
 from templates_app.bundle import BundleInvalid, bundle_import
 from templates_app.models import DataSource, ReportTemplate

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from reporting.models import ReportJob
-from reporting.pipeline.orchestrator import job_run
+from reporting.services import job_run
 from reporting.services import job_create
 from templates_app.models import DataSource
 from tests.factories import UserFactory, published_template

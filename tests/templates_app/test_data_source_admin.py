@@ -3,7 +3,7 @@ import responses
 from django.urls import reverse
 
 from reporting.pipeline.aggregation.collector import SourceRequest, collect_sources
-from reporting.pipeline.orchestrator import source_config_from_model
+from templates_app.sources import source_config_for as source_config_from_model
 from templates_app.models import DataSource
 from templates_app.services import data_source_save
 

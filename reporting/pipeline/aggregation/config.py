@@ -1,6 +1,6 @@
 """What the aggregation stage needs to know about one data source (no Django models here).
 
-The orchestrator turns a ``templates_app.DataSource`` row into a :class:`SourceConfig`, so this
+templates_app.sources turns a ``DataSource`` row into a :class:`SourceConfig`, so this
 package never imports models and can be exercised without a database.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The orchestrator in-process: stages, timings, log lines, one run per claim, artifacts replaced, retries."""
+"""job_run in-process: stages, timings, log lines, one run per claim, artifacts replaced, retries."""
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +13,7 @@ from rq import Retry
 
 from reporting.jobs import run_report_job
 from reporting.models import ReportArtifact, ReportJob
-from reporting.pipeline.orchestrator import job_run
+from reporting.services import job_run
 from reporting.services import job_create, job_submit
 from tests.factories import StaticSourceFactory, published_template, small_spec
 from tests.reporting.local_http import LocalJsonSource, http_source
@@ -48,9 +48,10 @@ def test_stages_progress_timings_and_structured_log_lines(template, caplog):
 
 
 def test_cancel_stops_at_the_next_stage_but_not_after_the_files_are_stored(template, monkeypatch):
-    from reporting.pipeline import orchestrator
+    from reporting.pipeline import engine
+    from reporting.services import job_runner as job_run_module
 
-    real_render, real_store = orchestrator.render_formats, orchestrator._store
+    real_render, real_store = engine.render_formats, job_run_module._store
 
     def cancel_then(real):
         def wrapped(*args, **kwargs):
@@ -59,14 +60,14 @@ def test_cancel_stops_at_the_next_stage_but_not_after_the_files_are_stored(templ
             return result
         return wrapped
 
-    monkeypatch.setattr(orchestrator, "render_formats", cancel_then(real_render))
+    monkeypatch.setattr(engine, "render_formats", cancel_then(real_render))
     early = job_run(job=job_create(template=template, user=None, parameters={}))
     assert early.status == ReportJob.Status.CANCELLED
     assert early.error_message == "Cancelled during render_pdf." and not early.artifacts.exists()
 
     ReportJob.objects.update(cancel_requested=False)
-    monkeypatch.setattr(orchestrator, "render_formats", real_render)
-    monkeypatch.setattr(orchestrator, "_store", cancel_then(real_store))
+    monkeypatch.setattr(engine, "render_formats", real_render)
+    monkeypatch.setattr(job_run_module, "_store", cancel_then(real_store))
     late = job_run(job=job_create(template=template, user=None, parameters={}))
     assert late.status == ReportJob.Status.SUCCEEDED  # the report exists; the late cancel is moot
     assert late.artifacts.count() == 2

@@ -1,23 +1,32 @@
-"""Business actions on report jobs. Views, admin actions, commands and RQ jobs call these."""
+"""Creating report jobs and moving them on and off the queues (submit, enqueue, cancel, retry)."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from typing import Any, BinaryIO
+from typing import Any
 
 import django_rq
 import redis.exceptions
-from rq import Callback
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from rq import Callback
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 
 from templates_app.models import ReportTemplate
 
-from .models import ReportArtifact, ReportJob
+from reporting.models import ReportJob
+from reporting.pipeline.rendering.base import available_formats
 
-logger = logging.getLogger(__name__)
+from . import job_messages
+from .job_state import job_record, job_transition
+
+logger = logging.getLogger("reporting.services")
+
+# RQ calls these by name: no import of reporting.jobs from here (jobs call services, not back).
+RUN_JOB = "reporting.jobs.run_report_job"
+ON_JOB_FAILURE = "reporting.jobs.on_report_job_failure"
+_QUEUED = (ReportJob.Status.PENDING, ReportJob.Status.QUEUED)
 
 
 class JobNotPublishable(Exception):
@@ -39,7 +48,7 @@ def job_create(*, template: ReportTemplate, user, parameters: dict[str, Any], pr
         template=template, template_version=version, parameters=parameters,
         requested_by=user if (user and user.is_authenticated) else None,
         priority=priority, use_cache=use_cache, origin=origin,
-        formats=formats or list(version.spec.get("outputs", ["pdf", "xlsx"])),
+        formats=formats or list(version.spec.get("outputs", available_formats())),
     )
 
 
@@ -55,16 +64,13 @@ def job_submit(*, template: ReportTemplate, user, parameters: dict[str, Any], pr
 
 def job_enqueue(*, job: ReportJob) -> ReportJob:
     """Put the job on its priority queue. The database row stays the source of truth."""
-    from .jobs import on_report_job_failure, run_report_job
-
     # A fresh RQ id per enqueue: a stale RQ job (e.g. left in a dead worker's registry) can then
     # never be mistaken for the current one (see jobs.on_report_job_failure and reconcile).
     rq_job_id = f"report-{job.public_id}-{job.attempts + 1}-{secrets.token_hex(3)}"
     # The row is marked first: if Redis is unreachable the job stays 'queued' under an id Redis
     # does not know, and reconcile_jobs enqueues it again later. Nothing is lost.
-    marked = ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.PENDING).update(
-        status=ReportJob.Status.QUEUED, queued_at=timezone.now(), rq_job_id=rq_job_id,
-    )
+    marked = job_transition(job_id=job.pk, from_statuses=[ReportJob.Status.PENDING], to=ReportJob.Status.QUEUED,
+                            queued_at=timezone.now(), rq_job_id=rq_job_id)
     job.refresh_from_db()
     if not marked:
         logger.info("job=%s not enqueued: it is %s", job.public_id, job.status)
@@ -72,10 +78,10 @@ def job_enqueue(*, job: ReportJob) -> ReportJob:
     queue = django_rq.get_queue(job.priority)
     try:
         queue.enqueue(
-            run_report_job, job.pk,
+            RUN_JOB, job.pk,
             job_id=rq_job_id,
             job_timeout=job.template.job_timeout_s,
-            on_failure=Callback(on_report_job_failure),
+            on_failure=Callback(ON_JOB_FAILURE),
             result_ttl=3600, failure_ttl=7 * 86400,
             description=f"{job.template.slug} report {job.public_id}",
         )
@@ -87,38 +93,31 @@ def job_enqueue(*, job: ReportJob) -> ReportJob:
     return job
 
 
-def job_mark_failed(*, job_id: int, message: str) -> None:
-    """End a job that is not final yet as failed with a reason a person can read."""
-    ReportJob.objects.filter(pk=job_id).exclude(status__in=ReportJob.FINAL_STATUSES).update(
-        status=ReportJob.Status.FAILED, error_message=message[:5000], finished_at=timezone.now(),
-    )
-
-
 def job_cancel(*, job: ReportJob) -> ReportJob:
     """A queued job leaves the queue at once; a running one stops at its next stage boundary."""
     if job.is_final:
         return job
-    if job.status in (ReportJob.Status.PENDING, ReportJob.Status.QUEUED):
+    if job.status in _QUEUED:
         if job.rq_job_id:
-            from rq.job import Job
-            from rq.exceptions import NoSuchJobError
-
             try:
                 Job.fetch(job.rq_job_id, connection=django_rq.get_connection(job.priority)).cancel()
             except NoSuchJobError:
                 pass
-        ended = ReportJob.objects.filter(
-            pk=job.pk, status__in=(ReportJob.Status.PENDING, ReportJob.Status.QUEUED),
-        ).update(status=ReportJob.Status.CANCELLED, finished_at=timezone.now(), error_message="Cancelled by a user.")
+        ended = job_transition(job_id=job.pk, from_statuses=_QUEUED, to=ReportJob.Status.CANCELLED,
+                               finished_at=timezone.now(), error_message=job_messages.CANCELLED_BY_USER)
         if not ended:
             # A worker claimed it since it was read: ask that run to stop instead of ending the
             # row under it (the run would overwrite 'cancelled' with its own outcome).
-            ReportJob.objects.filter(pk=job.pk).exclude(status__in=ReportJob.FINAL_STATUSES).update(
-                cancel_requested=True)
+            _request_cancel(job)
     else:
-        ReportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        _request_cancel(job)
     job.refresh_from_db()
     return job
+
+
+def _request_cancel(job: ReportJob) -> None:
+    if ReportJob.objects.filter(pk=job.pk, status__in=ReportJob.ACTIVE_STATUSES).exists():
+        job_record(job_id=job.pk, cancel_requested=True)
 
 
 def job_retry(*, job: ReportJob, user=None) -> ReportJob:
@@ -126,38 +125,14 @@ def job_retry(*, job: ReportJob, user=None) -> ReportJob:
 
     A partial report is kept as it is (its files may already be in use); a fresh run is a new job.
     """
-    retryable = (ReportJob.Status.FAILED, ReportJob.Status.CANCELLED)
     # Conditional on the status in the database, so a second click (or a page read before another
     # retry) never resets a job that is already queued or running again.
-    reset = ReportJob.objects.filter(pk=job.pk, status__in=retryable).update(
-        status=ReportJob.Status.PENDING, stage="", progress=0, error_message="", cancel_requested=False,
+    reset = job_transition(
+        job_id=job.pk, from_statuses=(ReportJob.Status.FAILED, ReportJob.Status.CANCELLED),
+        to=ReportJob.Status.PENDING, stage="", progress=0, error_message="", cancel_requested=False,
         started_at=None, finished_at=None,
     )
     job.refresh_from_db()
     if reset:
         transaction.on_commit(lambda: job_enqueue(job=job))
     return job
-
-
-def artifact_store(*, job: ReportJob, fmt: str, content_type: str, file_extension: str,
-                   stream: BinaryIO) -> ReportArtifact:
-    """Store (or replace) the job's file of one format; never two files of a format per job."""
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-    size = stream.tell()
-    stream.seek(0)
-    filename = f"{job.template.slug}-{job.public_id}.{file_extension}"
-    existing = ReportArtifact.objects.filter(job=job, format=fmt).first()
-    if existing:
-        existing.file.delete(save=False)
-        artifact = existing
-    else:
-        artifact = ReportArtifact(job=job, format=fmt)
-    artifact.content_type = content_type
-    artifact.size = size
-    artifact.sha256 = digest.hexdigest()
-    artifact.file.save(filename, File(stream), save=False)
-    artifact.save()
-    return artifact

@@ -1,0 +1,249 @@
+"""Running one report job through its stages: progress, timings, retries and the outcome.
+
+The work itself is the engine's (reporting.pipeline.engine); this module is the job's side of it:
+claiming the row, recording each stage, storing the files, delivering them and ending the job with
+a reason a person can read. Every status change goes through ``job_transition``.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from rq.timeouts import JobTimeoutException
+
+from templates_app.parameters import parameter_lines
+from templates_app.sources import SourceUnavailable, source_requests_for
+
+from reporting.models import ReportJob
+from reporting.pipeline import engine
+from reporting.pipeline.aggregation.collector import AggregationResult, collect_sources
+from reporting.pipeline.delivery import RecipientsRefused, email_report, recipients_for
+from reporting.reliability import TransientJobError, has_attempts_left, is_transient_exception, max_attempts, \
+    retry_interval_after
+
+from . import job_messages
+from .artifacts import artifact_store
+from .job_state import job_record, job_transition
+
+logger = logging.getLogger("reporting.pipeline")
+Stage = ReportJob.Stage
+_RUNNING = [ReportJob.Status.RUNNING]
+
+
+class JobCancelled(Exception):
+    pass
+
+
+class JobFailed(Exception):
+    """A failure whose message is already written for the person who asked for the report."""
+
+
+class _StageRecorder:
+    """Records the stage a run is in, its progress and how long each stage took."""
+
+    def __init__(self, job: ReportJob):
+        self.job = job
+        self.timings: dict[str, float] = {}
+
+    def record(self, **fields) -> None:
+        job_record(job_id=self.job.pk, **fields)
+        for key, value in fields.items():
+            setattr(self.job, key, value)
+
+    def end(self, to: str, **fields) -> bool:
+        """The run's own status changes: only while the row is still running under this run."""
+        moved = job_transition(job_id=self.job.pk, from_statuses=_RUNNING, to=to, **fields)
+        self.job.refresh_from_db()
+        return moved
+
+    def check_cancel(self) -> None:
+        if ReportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled()
+
+    def stage(self, name: str, action: Callable[[], Any], *, cancellable: bool = True) -> Any:
+        if cancellable:
+            self.check_cancel()
+        self.record(stage=name)
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return action()
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            self.timings[name] = round(time.perf_counter() - started, 4)
+            fields: dict[str, Any] = {"stage_timings": dict(self.timings)}
+            if outcome == "ok":
+                fields["progress"] = ReportJob.PROGRESS_AFTER.get(name, self.job.progress)
+            self.record(**fields)
+            logger.info("job=%s stage=%s duration_s=%.3f outcome=%s", self.job.public_id, name,
+                        self.timings[name], outcome)
+
+
+def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | None = None,
+            allow_retry: bool = False) -> ReportJob:
+    """Run every stage. Any exception ends the job failed with a readable message.
+
+    ``on_processed`` receives the processed data (what the renderers read), e.g. for --dump-data.
+    ``allow_retry``: a transient failure with attempts left puts the job back to ``queued`` (with
+    the reason in ``error_message``) instead of failing it; the caller schedules the next attempt.
+    """
+    if job.is_final:
+        return job
+    # Claim the row: only a pending/queued job starts, so a job put on a queue twice never runs twice.
+    claimed = job_transition(
+        job_id=job.pk, from_statuses=(ReportJob.Status.PENDING, ReportJob.Status.QUEUED), to=ReportJob.Status.RUNNING,
+        started_at=timezone.now(), finished_at=None, progress=0, error_message="", stage="",
+        attempts=F("attempts") + 1,
+    )
+    job.refresh_from_db()
+    if not claimed:
+        logger.warning("job=%s not started: it is %s (another run owns it or it has ended)",
+                       job.public_id, job.status)
+        return job
+    run = _StageRecorder(job)
+    try:
+        _run_stages(run, job, on_processed)
+    except JobCancelled:
+        run.end(ReportJob.Status.CANCELLED, finished_at=timezone.now(),
+                error_message=job_messages.cancelled_during(job.stage))
+    except JobFailed as exc:
+        run.end(ReportJob.Status.FAILED, finished_at=timezone.now(), error_message=str(exc))
+    except JobTimeoutException:
+        # RQ's per-job timeout (ReportTemplate.job_timeout_s) interrupted the work horse.
+        run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
+                error_message=job_messages.timed_out(job.template.job_timeout_s, job.stage))
+    except Exception as exc:  # the job must end with a reason, never stuck in running
+        _end_after_error(run, job, exc, allow_retry=allow_retry)
+    job.refresh_from_db()
+    logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s)
+    return job
+
+
+def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
+    spec = job.template_version.spec
+    run.stage(Stage.VALIDATE, lambda: _validate(job, spec))
+    aggregation: AggregationResult = run.stage(Stage.AGGREGATE, lambda: _aggregate(job, spec))
+    processed = run.stage(Stage.PROCESS, lambda: engine.process_sources(
+        spec=spec, sources=aggregation.data, parameters=job.parameters))
+    run.record(warnings=list(processed.warnings))
+    if on_processed is not None:
+        on_processed(processed.data)
+    context = engine.build_context(
+        spec=spec, parameters=job.parameters, parameter_lines=parameter_lines(spec.get("parameters", []),
+                                                                               job.parameters),
+        data=processed.data, missing=aggregation.failures, requested_by=_requested_by(job),
+        job_id=str(job.public_id),
+    )
+    rendered: dict[str, tuple[Any, bytes]] = {}
+
+    def keep(fmt, renderer, fh):
+        fh.seek(0)
+        rendered[fmt] = (renderer, fh.read())
+
+    for fmt in engine.requested_formats(job.formats):
+        run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
+            context=context, formats=[fmt], on_rendered=keep))
+    run.stage(Stage.STORE, lambda: _store(job, rendered, previews=engine.chart_previews(spec=spec,
+                                                                                          data=processed.data)))
+    final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
+    run.end(final_status)
+    # The files are stored: the report exists, so a late cancel no longer applies.
+    run.stage(Stage.DELIVER, lambda: _deliver(job, spec), cancellable=False)
+    run.record(progress=100, finished_at=timezone.now(), stage=Stage.DONE)
+
+
+def _end_after_error(run: _StageRecorder, job: ReportJob, exc: Exception, *, allow_retry: bool) -> None:
+    if job.status != ReportJob.Status.RUNNING:
+        # The report already exists (failure while delivering): it keeps its status; say what broke.
+        logger.exception("job=%s stage=%s failed after the files were stored", job.public_id, job.stage)
+        run.record(warnings=[*job.warnings, job_messages.unexpected_error(job.stage, exc)],
+                   finished_at=timezone.now())
+        return
+    if allow_retry and is_transient_exception(exc) and has_attempts_left(job.attempts):
+        reason = str(exc) if isinstance(exc, TransientJobError) else job_messages.failure_reason(job.stage, exc)
+        delay = retry_interval_after(job.attempts)
+        message = job_messages.retrying(attempt=job.attempts, of=max_attempts(), reason=reason, delay_s=delay)
+        logger.info("job=%s stage=%s outcome=retry attempt=%s delay_s=%s reason=%s", job.public_id, job.stage,
+                    job.attempts, delay, reason)
+        run.end(ReportJob.Status.QUEUED, stage="", progress=0, error_message=message)
+    elif isinstance(exc, TransientJobError):
+        run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
+                error_message=job_messages.gave_up(str(exc), job.attempts))
+    else:
+        logger.exception("job=%s stage=%s failed", job.public_id, job.stage)
+        run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
+                error_message=job_messages.unexpected_error(job.stage, exc))
+
+
+def _requested_by(job: ReportJob) -> str:
+    user = job.requested_by
+    if user is None:
+        return "scheduled" if job.origin == ReportJob.Origin.SCHEDULE else "command line"
+    return user.get_full_name() or user.get_username()
+
+
+def _validate(job: ReportJob, spec: dict[str, Any]) -> None:
+    declared = {p["name"] for p in spec.get("parameters", [])}
+    unknown = sorted(set(job.parameters) - declared)
+    if unknown:
+        raise JobFailed(f"Unknown parameter(s): {', '.join(unknown)}.")
+    for param in spec.get("parameters", []):
+        if param.get("required") and job.parameters.get(param["name"]) in (None, "", []):
+            raise JobFailed(f"Parameter '{param['name']}' is required.")
+
+
+def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
+    try:
+        requests = source_requests_for(spec)
+    except SourceUnavailable as exc:
+        raise JobFailed(str(exc)) from None
+    result = collect_sources(
+        requests=requests, parameters=job.parameters, use_cache=job.use_cache,
+        deadline_s=settings.REPORTING_AGGREGATION_DEADLINE_S,
+    )
+    job_record(
+        job_id=job.pk,
+        source_stats={name: stat.to_dict() for name, stat in result.stats.items()},
+        missing_sources=[{"name": f.name, "reason": f.reason, "required": f.required} for f in result.failures],
+    )
+    required = result.required_failures
+    if required and all(f.retryable for f in required):
+        raise TransientJobError(job_messages.required_data_missing([f.reason for f in required]))
+    if required:
+        raise JobFailed(job_messages.required_data_missing([f.reason for f in required]))
+    return result
+
+
+def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: list[dict[str, str]]) -> None:
+    for fmt, (renderer, payload) in rendered.items():
+        artifact_store(job=job, fmt=fmt, content_type=renderer.content_type,
+                       file_extension=renderer.file_extension, stream=io.BytesIO(payload))
+    job_record(job_id=job.pk, chart_previews=previews)
+
+
+def _deliver(job: ReportJob, spec: dict[str, Any]) -> None:
+    """Email the report when the template asks for it. A failed email does not undo a finished
+    report (its files stay downloadable): it is recorded on the job for the person to see."""
+    recipients = recipients_for(spec, job.parameters)
+    if not recipients:
+        return
+    job.refresh_from_db()
+    try:
+        email_report(job=job, recipients=recipients)
+    except RecipientsRefused as exc:  # too many or outside the allowed domains: the job page says why
+        logger.warning("job=%s email refused: %s", job.public_id, exc)
+        note = str(exc)
+    except Exception as exc:  # SMTP refused, unreachable, bad address: the job page says so
+        logger.warning("job=%s email delivery failed: %s", job.public_id, exc)
+        note = f"Email delivery to {', '.join(recipients)} failed: {type(exc).__name__}: {exc}"
+    else:
+        return
+    job_record(job_id=job.pk, warnings=[*job.warnings, note])
