@@ -71,6 +71,9 @@ def pg_analytics_server(django_db_setup, django_db_blocker):
             raw.execute(f"CREATE ROLE {writer} LOGIN")
         with psycopg.connect(**server, dbname=dbname, autocommit=True) as raw:
             raw.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            # As the README's recipe says: a SELECT that writes to the WAL is refused otherwise.
+            raw.execute("REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC")
+            raw.execute("REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, bytea) FROM PUBLIC")
             raw.execute(f"GRANT USAGE ON SCHEMA public TO {reader}, {writer}")
             raw.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {reader}")
             raw.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO {writer}")

@@ -15,7 +15,9 @@ What the server enforces, beyond the friendly sqlparse check in ``sql_source``:
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator
@@ -123,7 +125,22 @@ def _is_app_database(database: AnalyticsDatabase) -> bool:
 
 
 def _host(host: str) -> str:
-    return "localhost" if host in ("", "127.0.0.1", "::1", "localhost") or host.startswith("/") else host.lower()
+    """A host as the server sees it: every spelling of this machine ("", a socket, 127.1, ::1) is one."""
+    host = host.strip().strip("[]").lower()
+    if not host or host.startswith("/"):
+        return "localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.ip_address(socket.gethostbyname(host))
+        except (OSError, ValueError, UnicodeError):
+            return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        return "localhost"
+    return str(address)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -152,43 +169,71 @@ def sqlite_read_only(database: AnalyticsDatabase, *, max_bytes: int) -> Iterator
                        [APP_MARKER_TABLE]).fetchone():
             raise SourceConfigError(database.name, f"analytics connection '{database.name}' is the application's "
                                                    "own database, which SQL sources may never use")
-        # No single value (string or blob) may be larger than the response limit.
-        raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(1000, int(max_bytes)))
+        # No row may be larger than the response limit: at most SQLITE_MAX_COLUMNS values of at most
+        # max_bytes / SQLITE_MAX_COLUMNS each (SQLite refuses longer strings and blobs as it makes them).
+        raw.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, SQLITE_MAX_COLUMNS)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(1000, int(max_bytes) // SQLITE_MAX_COLUMNS))
         raw.set_authorizer(_sqlite_read_only_authorizer)
         yield raw
     finally:
         raw.close()
 
 
-_SQLITE_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+SQLITE_MAX_COLUMNS = 100
+_SQLITE_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
+# Core SQL functions a report query may call; anything else (fts3_tokenizer, load_extension, ...) is
+# refused by the authorizer.
+SQLITE_FUNCTIONS = frozenset("""
+abs avg char coalesce concat concat_ws count cume_dist date datetime dense_rank first_value format glob
+group_concat hex ifnull iif instr json json_array json_array_length json_extract json_group_array
+json_group_object json_object json_quote json_type json_valid julianday lag last_value lead length like
+likelihood likely lower ltrim max min nth_value ntile nullif octet_length percent_rank printf quote rank
+replace round row_number rtrim sign strftime string_agg substr substring sum time timediff total trim
+typeof unhex unicode unixepoch unlikely upper
+acos acosh asin asinh atan atan2 atanh ceil ceiling cos cosh degrees exp floor ln log log10 log2 mod pi
+pow power radians sin sinh sqrt tan tanh trunc
+""".split())
 
 
-def _sqlite_read_only_authorizer(action: int, *_args) -> int:
-    return sqlite3.SQLITE_OK if action in _SQLITE_ALLOWED else sqlite3.SQLITE_DENY
+def _sqlite_read_only_authorizer(action: int, arg1, arg2, *_args) -> int:
+    if action in _SQLITE_ALLOWED:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION and str(arg2 or "").lower() in SQLITE_FUNCTIONS:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
 
 
-# A role that can change anything it can see, or read the server's files, is refused outright.
+# A role that can change anything it can see, read the server's files, fill the WAL or switch to a
+# role that can (membership counts even without INHERIT: SET ROLE is a SELECT away) is refused.
 _PG_ROLE_CHECK = """
-SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls,
-       pg_has_role(current_user, 'pg_read_server_files', 'MEMBER')
-         OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER')
-         OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER'),
-       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+WITH mine AS (SELECT oid, rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls
+              FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER'))
+SELECT bool_or(rolsuper), bool_or(rolcreaterole), bool_or(rolcreatedb), bool_or(rolreplication),
+       bool_or(rolbypassrls),
+       bool_or(rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
+                           'pg_write_all_data', 'pg_signal_backend', 'pg_checkpoint')),
+       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, mine m
+               WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
                  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'
-                 AND (pg_has_role(c.relowner, 'USAGE')
-                      OR has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'))),
-       EXISTS (SELECT 1 FROM pg_namespace n
+                 AND (c.relowner = m.oid
+                      OR (c.relkind <> 'S'
+                          AND has_table_privilege(m.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'))
+                      OR (c.relkind = 'S' AND has_sequence_privilege(m.oid, c.oid, 'UPDATE')))),
+       EXISTS (SELECT 1 FROM pg_namespace n, mine m
                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%%'
-                 AND (pg_has_role(n.nspowner, 'USAGE') OR has_schema_privilege(n.oid, 'CREATE'))),
-       has_database_privilege(current_database(), 'CREATE'),
+                 AND (n.nspowner = m.oid OR has_schema_privilege(m.oid, n.oid, 'CREATE'))),
+       EXISTS (SELECT 1 FROM mine m WHERE has_database_privilege(m.oid, current_database(), 'CREATE')),
+       has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')
+         OR has_function_privilege('pg_logical_emit_message(boolean, text, bytea)', 'EXECUTE'),
        EXISTS (SELECT 1 FROM pg_class WHERE relname = %(marker)s AND relkind = 'r')
-FROM pg_roles r WHERE r.rolname = current_user
+FROM mine
 """
 _PG_ROLE_REASONS = (
-    "is a superuser", "may create roles", "may create databases", "is a replication role", "bypasses row security",
-    "may read or write the server's files", "may write to (or owns) tables", "may create objects in (or owns) "
-    "a schema", "may create schemas in the database",
+    "is (or may become) a superuser", "may create roles", "may create databases", "is a replication role",
+    "bypasses row security", "may read or write the server's files, write all data or signal other sessions",
+    "may write to (or owns) tables or sequences", "may create objects in (or owns) a schema",
+    "may create schemas in the database",
+    "may call pg_logical_emit_message (writes to the WAL; REVOKE EXECUTE ON it FROM PUBLIC)",
 )
 
 
@@ -219,6 +264,7 @@ def _ensure_read_only_role(raw, name: str) -> None:
     if row is None:
         raise SourceConfigError(name, f"analytics connection '{name}': its role cannot be found in pg_roles")
     *privileges, is_app_database = row
+    privileges = [bool(held) for held in privileges]
     if is_app_database:
         raise SourceConfigError(name, f"analytics connection '{name}' is the application's own database, which "
                                       "SQL sources may never use")

@@ -34,6 +34,8 @@ from .sql_connections import (
 )
 
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+_MAX_ROW_BYTES = "qms_max_row_bytes"
+_ROW_TOO_BIG = "qms_row_larger_than_the_limit"
 FETCH_BATCH = 500
 
 
@@ -142,7 +144,8 @@ def _run_postgresql(config: SourceConfig, database: AnalyticsDatabase, plan: Sql
                 # does), which refuses more than one command, and reads rows one by one, so an
                 # oversized result is cut off instead of loaded whole.
                 collector: _RowCollector | None = None
-                for row in cursor.stream(plan.sql, plan.params):
+                guarded_params = {**plan.params, _MAX_ROW_BYTES: limits.bytes}
+                for row in cursor.stream(_postgresql_size_guarded(plan.sql), guarded_params):
                     if collector is None:
                         collector = _RowCollector(config.name, [c.name for c in cursor.description or []], limits)
                     collector.add(row)
@@ -150,7 +153,20 @@ def _run_postgresql(config: SourceConfig, database: AnalyticsDatabase, plan: Sql
         except psycopg.errors.QueryCanceled:
             raise SourceError(config.name, f"query timed out after {timeout_s:g} s", retryable=False) from None
         except psycopg.Error as exc:
+            if _ROW_TOO_BIG in str(exc):
+                raise SourceError(config.name, f"query result is larger than the limit of {limits.bytes:,} bytes "
+                                               "(one row alone)") from None
             raise SourceError(config.name, f"query failed: {_first_line(exc)}") from None
+
+
+def _postgresql_size_guarded(sql: str) -> str:
+    """The query wrapped so that the server itself refuses a row larger than the byte limit: such a
+    row never leaves the database, so it never fills this process's memory. The failing cast's
+    text is how the refusal is told apart from the query's own errors. The row count is still cut by
+    the row limit as the rows stream in."""
+    # The cast depends on the row, so the planner cannot fold it into an error up front.
+    return (f"SELECT q.* FROM (\n{sql}\n) AS q WHERE CASE WHEN pg_column_size(q.*) > %({_MAX_ROW_BYTES})s "
+            f"THEN CAST(pg_column_size(q.*)::text || ' {_ROW_TOO_BIG}' AS integer) ELSE 1 END = 1")
 
 
 def _run_sqlite(config: SourceConfig, database: AnalyticsDatabase, plan: SqlRequestPlan, timeout_s: float,
@@ -174,7 +190,9 @@ def _run_sqlite(config: SourceConfig, database: AnalyticsDatabase, plan: SqlRequ
             message = _first_line(exc)
             if "interrupted" in message:
                 raise SourceError(config.name, f"query timed out after {timeout_s:g} s", retryable=False) from None
-            if "not authorized" in message:
+            if "not authorized to use function" in message:
+                message += " (SQL sources may call SQLite's core SQL functions only)"
+            elif "not authorized" in message:
                 message += " (SQL sources may only read)"
             raise SourceError(config.name, f"query failed: {message}") from None
 

@@ -104,7 +104,7 @@ def test_runaway_query_is_stopped_by_the_timeout(nonconformances):
 def test_a_write_that_sqlparse_misses_is_refused_by_the_database(nonconformances):
     # sqlparse sees one SELECT in both; the database connection is what stops the write.
     if nonconformances.vendor == "postgresql":
-        sql, expected = "WITH gone AS (DELETE FROM qms_test_nc RETURNING id) SELECT id FROM gone", "read-only transaction"
+        sql, expected = "SELECT id FROM qms_test_nc FOR UPDATE", "read-only transaction"
     else:  # SQLite has no data-modifying CTEs; sqlparse reads \' as an escaped quote, SQLite does not
         sql, expected = "SELECT '\\'; DELETE FROM qms_test_nc; SELECT 1 AS x -- '", "one statement at a time"
     result = collect_sql(sql)
