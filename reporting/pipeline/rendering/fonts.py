@@ -1,4 +1,5 @@
-"""Locate and register the shipped DejaVu Sans TTF so any Unicode name renders as real text."""
+"""Locate and register the shipped DejaVu Sans TTF so any Unicode name renders as real text, and fit
+text to a width in it."""
 from __future__ import annotations
 
 import threading
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_REGULAR = "DejaVuSans"
@@ -54,3 +56,12 @@ def register_fonts() -> None:
         addMapping(FONT_REGULAR, 0, 1, FONT_REGULAR)
         addMapping(FONT_REGULAR, 1, 1, FONT_BOLD)
         _registered = True
+
+
+def truncate_to(text: str, max_width: float, font: str, size: float) -> str:
+    """``text`` cut with an ellipsis to at most ``max_width`` points in ``font`` at ``size``."""
+    if stringWidth(text, font, size) <= max_width:
+        return text
+    while text and stringWidth(text + "…", font, size) > max_width:
+        text = text[:-1]
+    return text + "…"

@@ -10,8 +10,9 @@ from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.charts.common import AXIS_FONT_SIZE, Box, series_data, truncate
+from reporting.pipeline.rendering.charts.common import AXIS_FONT_SIZE, Box, series_data
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.fonts import truncate_to
 
 
 def value_range(spec: ChartSpec) -> tuple[float, float]:
@@ -68,7 +69,7 @@ def category_labels(categories: tuple[str, ...], band: float) -> tuple[list[str]
         if index % step:
             labels.append("")
         else:
-            labels.append(truncate(category, 90, theme.BODY_FONT, AXIS_FONT_SIZE))
+            labels.append(truncate_to(category, 90, theme.BODY_FONT, AXIS_FONT_SIZE))
     return labels, 45 if count <= 40 else 90, 1
 
 
@@ -119,11 +120,11 @@ def axis_titles(drawing: Drawing, spec: ChartSpec, area: Box, left: float, right
     along_y = spec.x_title if horizontal else spec.y_title
     if spec.x_title:
         drawing.add(String((left + right) / 2, area.y + legend_h + 2,
-                           truncate(along_x, right - left, theme.BODY_FONT, AXIS_FONT_SIZE + 0.5),
+                           truncate_to(along_x, right - left, theme.BODY_FONT, AXIS_FONT_SIZE + 0.5),
                            textAnchor="middle", fontName=theme.BODY_FONT, fontSize=AXIS_FONT_SIZE + 0.5,
                            fillColor=theme.MUTED))
     if spec.y_title:
-        title = String(0, 0, truncate(along_y, top - bottom, theme.BODY_FONT, AXIS_FONT_SIZE + 0.5),
+        title = String(0, 0, truncate_to(along_y, top - bottom, theme.BODY_FONT, AXIS_FONT_SIZE + 0.5),
                        textAnchor="middle", fontName=theme.BODY_FONT, fontSize=AXIS_FONT_SIZE + 0.5,
                        fillColor=theme.MUTED)
 

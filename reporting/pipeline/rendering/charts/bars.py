@@ -18,11 +18,12 @@ from reporting.pipeline.rendering.charts.common import (
     colour_series,
     series_colours,
     series_data,
-    truncate,
+    style_value_labels,
     value_label_format,
 )
 from reporting.pipeline.rendering.charts.legends import add_legend, legend_height, legend_labels
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.fonts import truncate_to
 
 
 def vbar_chart(spec: ChartSpec) -> Any:
@@ -34,11 +35,7 @@ def vbar_chart(spec: ChartSpec) -> Any:
     chart.barSpacing = 1 if len(spec.series) > 1 else 0
     if not spec.stacked and bars <= MAX_VALUE_LABELS:
         chart.barLabelFormat = value_label_format(spec)
-        chart.barLabels.fontName = theme.BODY_FONT
-        chart.barLabels.fontSize = VALUE_LABEL_SIZE
-        chart.barLabels.fillColor = theme.INK
-        chart.barLabels.boxAnchor = "s"
-        chart.barLabels.dy = 3
+        style_value_labels(chart.barLabels, boxAnchor="s", dy=3)
     return chart
 
 
@@ -56,7 +53,7 @@ def draw_hbar(drawing: Drawing, spec: ChartSpec, area: Box) -> None:
     band = (top - bottom) / max(1, len(spec.categories))
     step = max(1, math.ceil((AXIS_FONT_SIZE + 1) / max(band, 0.1)))
     labels = [
-        "" if index % step else truncate(c, label_room - 8, theme.BODY_FONT, AXIS_FONT_SIZE)
+        "" if index % step else truncate_to(c, label_room - 8, theme.BODY_FONT, AXIS_FONT_SIZE)
         for index, c in enumerate(spec.categories)
     ]
 
@@ -77,11 +74,7 @@ def draw_hbar(drawing: Drawing, spec: ChartSpec, area: Box) -> None:
     bars = len(spec.categories) * (1 if spec.stacked else len(spec.series))
     if not spec.stacked and bars <= 40 and band >= VALUE_LABEL_SIZE + 2:
         chart.barLabelFormat = value_label_format(spec)
-        chart.barLabels.fontName = theme.BODY_FONT
-        chart.barLabels.fontSize = VALUE_LABEL_SIZE
-        chart.barLabels.fillColor = theme.INK
-        chart.barLabels.boxAnchor = "w"
-        chart.barLabels.dx = 3
+        style_value_labels(chart.barLabels, boxAnchor="w", dx=3)
     colour_series(chart, spec, lines_chart=False)
     drawing.add(chart)
     axis_titles(drawing, spec, area, left, right, bottom, top, legend_h, horizontal=True)

@@ -1,5 +1,5 @@
-"""What every chart kind shares: text sizes, the drawing box, text fitting, value labels, series colours
-and the "no data" panel."""
+"""What every chart kind shares: text sizes, the drawing box, value labels, series colours and the
+"no data" panel."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,6 @@ from typing import Any
 
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.chartspec import ChartSpec
@@ -55,12 +54,14 @@ def value_label_format(spec: ChartSpec) -> Callable[[float], str]:
     return fmt
 
 
-def truncate(text: str, max_width: float, font: str, size: float) -> str:
-    if stringWidth(text, font, size) <= max_width:
-        return text
-    while text and stringWidth(text + "…", font, size) > max_width:
-        text = text[:-1]
-    return text + "…"
+def style_value_labels(labels: Any, **placement: float | str) -> None:
+    """The theme's value labels on bars or line points: font, size and ink, then ``placement`` (boxAnchor,
+    dx, dy) from the bar's end or the point."""
+    labels.fontName = theme.BODY_FONT
+    labels.fontSize = VALUE_LABEL_SIZE
+    labels.fillColor = theme.INK
+    for name, value in placement.items():
+        setattr(labels, name, value)
 
 
 def series_colours(spec: ChartSpec) -> list[colors.Color]:

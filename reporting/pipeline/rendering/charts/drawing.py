@@ -19,12 +19,12 @@ from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts.bars import draw_hbar, vbar_chart
 from reporting.pipeline.rendering.charts.cache import cache_key, shared_or_build
 from reporting.pipeline.rendering.charts.category import draw_category_chart
-from reporting.pipeline.rendering.charts.common import TITLE_FONT_SIZE, Box, draw_no_data, truncate
+from reporting.pipeline.rendering.charts.common import TITLE_FONT_SIZE, Box, draw_no_data
 from reporting.pipeline.rendering.charts.lines import line_chart
 from reporting.pipeline.rendering.charts.pie import draw_pie
 from reporting.pipeline.rendering.charts.sizing import chart_height_for
 from reporting.pipeline.rendering.chartspec import ChartSpec
-from reporting.pipeline.rendering.fonts import register_fonts
+from reporting.pipeline.rendering.fonts import register_fonts, truncate_to
 
 DEFAULT_WIDTH = 480.0
 LOCAL_CACHE_SIZE = 128  # drawings and SVG texts together
@@ -111,8 +111,8 @@ def draw(spec: ChartSpec, width: float, height: float, with_title: bool) -> Draw
     drawing = Drawing(width, height)
     top = height
     if with_title and spec.title:
-        drawing.add(String(0, height - TITLE_FONT_SIZE - 2, truncate(spec.title, width, theme.BOLD_FONT,
-                                                                        TITLE_FONT_SIZE),
+        drawing.add(String(0, height - TITLE_FONT_SIZE - 2, truncate_to(spec.title, width, theme.BOLD_FONT,
+                                                                           TITLE_FONT_SIZE),
                            fontName=theme.BOLD_FONT, fontSize=TITLE_FONT_SIZE, fillColor=theme.INK))
         top = height - TITLE_FONT_SIZE - 12
     area = Box(0, 0, width, top)

@@ -9,12 +9,13 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.charts.common import LEGEND_FONT_SIZE, Box, truncate
+from reporting.pipeline.rendering.charts.common import LEGEND_FONT_SIZE, Box
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.fonts import truncate_to
 
 
 def legend_labels(spec: ChartSpec) -> list[str]:
-    return [truncate(s.label, 150, theme.BODY_FONT, LEGEND_FONT_SIZE) for s in spec.series]
+    return [truncate_to(s.label, 150, theme.BODY_FONT, LEGEND_FONT_SIZE) for s in spec.series]
 
 
 def _legend_columns(spec: ChartSpec, width: float) -> int:

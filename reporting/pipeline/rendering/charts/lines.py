@@ -6,11 +6,10 @@ from typing import Any
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.widgets.markers import makeMarker
 
-from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts.common import (
     MAX_VALUE_LABELS,
-    VALUE_LABEL_SIZE,
     series_data,
+    style_value_labels,
     value_label_format,
 )
 from reporting.pipeline.rendering.chartspec import ChartSpec
@@ -28,8 +27,5 @@ def line_chart(spec: ChartSpec) -> Any:
     complete = all(v is not None for s in spec.series for v in s.values)
     if complete and points <= MAX_VALUE_LABELS and len(spec.series) <= 2:
         chart.lineLabelFormat = value_label_format(spec)
-        chart.lineLabels.fontName = theme.BODY_FONT
-        chart.lineLabels.fontSize = VALUE_LABEL_SIZE
-        chart.lineLabels.fillColor = theme.INK
-        chart.lineLabels.dy = 6
+        style_value_labels(chart.lineLabels, dy=6)
     return chart

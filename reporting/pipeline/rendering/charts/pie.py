@@ -16,11 +16,11 @@ from reporting.pipeline.rendering.charts.common import (
     VALUE_LABEL_SIZE,
     Box,
     draw_no_data,
-    truncate,
     value_label_format,
 )
 from reporting.pipeline.rendering.charts.legends import make_legend
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.fonts import truncate_to
 
 PIE_LEGEND_ROW = LEGEND_FONT_SIZE + 5
 PIE_LEGEND_MIN_COLUMN = 150.0
@@ -78,7 +78,7 @@ def draw_pie(drawing: Drawing, spec: ChartSpec, area: Box) -> None:
     for category, value in pairs:
         share = f"  {fmt(value)} ({value / total:.1%})"
         room = column_width - swatch_room - stringWidth(share, theme.BODY_FONT, LEGEND_FONT_SIZE)
-        labels.append(truncate(category, max(room, 24), theme.BODY_FONT, LEGEND_FONT_SIZE) + share)
+        labels.append(truncate_to(category, max(room, 24), theme.BODY_FONT, LEGEND_FONT_SIZE) + share)
     legend = make_legend(rows=rows, column_width=column_width, row_height=PIE_LEGEND_ROW, x_padding=0)
     legend.x = legend_x
     # Vertically centred on the pie.

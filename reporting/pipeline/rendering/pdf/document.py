@@ -18,8 +18,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.fonts import static_dir
-from reporting.pipeline.rendering.pdf.markup import generated_text, plain_text, truncate_to
+from reporting.pipeline.rendering.fonts import static_dir, truncate_to
+from reporting.pipeline.rendering.pdf.markup import generated_text, plain_text
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from reporting.pipeline.rendering import theme
+from reporting.pipeline.rendering.fonts import truncate_to
 from reporting.pipeline.rendering.formats import format_value
-from reporting.pipeline.rendering.pdf.markup import plain_text, truncate_to
+from reporting.pipeline.rendering.pdf.markup import plain_text
 
 
 class KpiCard(Flowable):

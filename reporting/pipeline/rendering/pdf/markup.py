@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -34,11 +32,3 @@ def generated_text(moment: datetime) -> str:
             return f"{text} {zone if zone.startswith('UTC') else 'UTC' + zone}"
         return f"{text} {zone}"
     return text
-
-
-def truncate_to(text: str, max_width: float, font: str, size: float) -> str:
-    if stringWidth(text, font, size) <= max_width:
-        return text
-    while text and stringWidth(text + "…", font, size) > max_width:
-        text = text[:-1]
-    return text + "…"
