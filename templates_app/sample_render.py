@@ -26,7 +26,7 @@ from .selectors import template_version_problems
 from .sources import SourceUnavailable, source_requests_for
 from .validation import SpecProblem
 
-RENDER_FORMATS = ("pdf", "xlsx")
+RENDER_FORMATS = tuple(engine.available_formats())  # settings.REPORTING_RENDERERS, in render order
 STORE_DIR_NAME = "qms-sample-renders"
 STORE_MAX_AGE_S = 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
