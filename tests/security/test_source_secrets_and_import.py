@@ -17,7 +17,7 @@ from reporting.services import job_create
 from templates_app.bundle import BundleInvalid, bundle_import
 from templates_app.models import DataSource, ReportTemplate
 from tests.factories import UserFactory, published_template
-from tests.reporting.pipeline.aggregation.local_server import local_api
+from tests.local_http import local_api
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from reporting.jobs import run_report_job
 from reporting.models import ReportArtifact, ReportJob
 from reporting.services import job_run
 from reporting.services import job_create, job_submit
-from tests.factories import StaticSourceFactory, published_template, small_spec
-from tests.reporting.local_http import LocalJsonSource, http_source
+from tests.factories import HttpSourceFactory, StaticSourceFactory, published_template, small_spec
+from tests.local_http import ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def _closed_port() -> int:
 
 
 def test_transient_source_failure_requeues_with_reason_and_rq_gets_a_retry():
-    source = http_source(f"http://127.0.0.1:{_closed_port()}", name="down")
+    source = HttpSourceFactory(base_url=f"http://127.0.0.1:{_closed_port()}", name="down")
     template = published_template(spec=small_spec(source_name=source.name))
     job = job_create(template=template, user=None, parameters={})
 
@@ -131,7 +131,7 @@ def test_transient_source_failure_requeues_with_reason_and_rq_gets_a_retry():
 
 def test_transient_failure_on_the_last_attempt_fails(settings):
     settings.REPORTING_JOB_MAX_ATTEMPTS = 1
-    source = http_source(f"http://127.0.0.1:{_closed_port()}", name="down")
+    source = HttpSourceFactory(base_url=f"http://127.0.0.1:{_closed_port()}", name="down")
     job = job_create(template=published_template(spec=small_spec(source_name=source.name)), user=None,
                      parameters={})
     assert run_report_job(job.pk) == ReportJob.Status.FAILED
@@ -139,15 +139,15 @@ def test_transient_failure_on_the_last_attempt_fails(settings):
     assert "connection refused" in job.error_message and "gave up after 1 attempt" in job.error_message
 
 
-def test_http_4xx_is_permanent():
-    with LocalJsonSource() as server:
-        server.behaviour.fail_first, server.behaviour.fail_status = 1, 404
-        source = http_source(server.base_url, name="missing")
-        job = job_create(template=published_template(spec=small_spec(source_name=source.name)), user=None,
-                         parameters={})
-        assert run_report_job(job.pk) == ReportJob.Status.FAILED
+def test_http_4xx_is_permanent(api):
+    api.add("/rows", {"rows": ROWS}, fail_first=1, fail_status=404)
+    source = HttpSourceFactory(base_url=api.base_url, name="missing")
+    job = job_create(template=published_template(spec=small_spec(source_name=source.name)), user=None,
+                     parameters={})
+    assert run_report_job(job.pk) == ReportJob.Status.FAILED
     job.refresh_from_db()
     assert job.attempts == 1 and "HTTP 404 Not Found" in job.error_message
+    assert api.hits["/rows"] == 1  # asked once: a 4xx is not retried
 
 
 def test_scheduled_jobs_go_to_the_low_queue(template, empty_queues, django_capture_on_commit_callbacks):
