@@ -19,7 +19,7 @@ from reporting.models import ReportJob
 from reporting.services import job_run
 from reporting.services import job_create
 from templates_app.models import TemplateVersion
-from tests.factories import ReportTemplateFactory, StaticSourceFactory, UserFactory
+from tests.factories import PublishedTemplateFactory, ReportTemplateFactory, StaticSourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -258,9 +258,7 @@ def test_pdf_shows_paragraph_markup_from_the_spec_and_sources_as_literal_text(db
         ],
         "outputs": ["pdf"],
     }
-    template = ReportTemplateFactory(slug="markup")
-    template.published_version = TemplateVersion.objects.create(template=template, number=1, spec=spec)
-    template.save()
+    template = PublishedTemplateFactory(slug="markup", spec=spec)
 
     job = job_run(job=job_create(template=template, user=None, parameters={"note": unclosed}))
 

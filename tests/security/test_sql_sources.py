@@ -14,7 +14,7 @@ from reporting.models import ReportJob
 from reporting.services import job_run
 from reporting.services import job_create
 from templates_app.models import DataSource
-from tests.factories import UserFactory, published_template
+from tests.factories import SqlSourceFactory, UserFactory, published_template
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ ESCAPED_QUOTE_ATTACK = ("SELECT '\\'; COMMIT; UPDATE auth_user SET is_superuser=
 def sql_report(*, sql: str, connection_name: str, name: str = "evil"):
     """A SQL source saved as the admin would save it (bypassing validation where the attack needs
     a row that today's rules refuse, e.g. one saved before they existed) and a report over it."""
-    source = DataSource.objects.create(name=name, kind="sql", sql=sql, database_alias=connection_name, cache_ttl_s=0)
+    source = SqlSourceFactory(name=name, sql=sql, database_alias=connection_name)
     spec = {
         "title": "Innocent report", "parameters": [], "sources": [{"source": name, "required": True}],
         "processors": [], "outputs": ["pdf", "xlsx"],
