@@ -47,6 +47,7 @@ def job_get_for_user(*, public_id, user, action: JobAction = "view") -> ReportJo
     if job is None:
         raise Http404("No such job.")
     if user.has_perm(OTHERS_JOB_PERMISSION[action]):
+        _ensure_version_still_published(job, action)
         return job
     phrase = _ACTION_PHRASE[action]
     is_owner = user.is_authenticated and job.requested_by_id == user.pk
@@ -58,7 +59,18 @@ def job_get_for_user(*, public_id, user, action: JobAction = "view") -> ReportJo
         raise PermissionDenied(
             f"You can no longer use the report “{job.template.name}”, so you cannot {phrase.format('this job')}. "
             "Ask an administrator to add you to one of the report's groups.")
+    _ensure_version_still_published(job, action)
     return job
+
+
+def _ensure_version_still_published(job: ReportJob, action: JobAction) -> None:
+    # Running again re-reads the sources with the version the job pinned: once another version is
+    # published (perhaps to stop using a source), only a fresh run from the report page may run.
+    if action == "retry" and job.template.published_version_id != job.template_version_id:
+        raise PermissionDenied(
+            f"The report “{job.template.name}” has changed since this job ran (version "
+            f"{job.template_version.number} is no longer published), so it cannot run again. "
+            "Start a new run from the report page.")
 
 
 def job_user_may_act(*, job: ReportJob, user) -> bool:

@@ -6,7 +6,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from .diff import pretty_json, version_diff_html, version_diff_unified
 from .models import DataSource, ReportTemplate, TemplateVersion
 from .sample_render import sample_render_file, sample_render_store, template_version_sample_render
 from .selectors import (
+    template_allows_user,
     template_spec_problems, template_version_current, template_version_latest, template_version_problems,
 )
 from .services import data_source_cache_clear, data_source_save, template_spec_save, template_version_publish
@@ -39,7 +40,7 @@ class DataSourceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data_source_save(source=obj)
 
-    @admin.action(description="Clear cached responses of the selected sources")
+    @admin.action(description="Clear cached responses of the selected sources", permissions=["change"])
     def clear_cache(self, request, queryset):
         names = [data_source_cache_clear(source=source) for source in queryset]
         self.message_user(request, f"Cleared the cache of {len(names)} source(s): {', '.join(names)}.")
@@ -179,7 +180,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
                                 {**self.admin_site.each_context(request), "title": "Validation report", "rows": rows,
                                  "opts": self.model._meta})
 
-    @admin.action(description="Export selected templates as a bundle (JSON)")
+    @admin.action(description="Export selected templates as a bundle (JSON)", permissions=["export"])
     def export_selected(self, request, queryset):
         response = HttpResponse(json.dumps(bundle_export(templates=queryset), indent=2, ensure_ascii=False),
                                 content_type="application/json")
@@ -208,6 +209,11 @@ class ReportTemplateAdmin(admin.ModelAdmin):
             path("import/", view(self.import_view), name="templates_app_reporttemplate_import"),
         ] + super().get_urls()
 
+    def has_export_permission(self, request) -> bool:
+        """A bundle carries the data sources (their SQL, URLs and static data), so those too."""
+        return (self.has_view_or_change_permission(request)
+                and request.user.has_perm("templates_app.view_datasource"))
+
     def _template_or_404(self, request, pk) -> ReportTemplate:
         template = get_object_or_404(ReportTemplate, pk=pk)
         if not self.has_view_or_change_permission(request, template):
@@ -220,7 +226,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "templates_app/version_history.html", {
             **self.admin_site.each_context(request), "title": f"Versions of {template.name}",
             "template": template, "versions": versions, "opts": self.model._meta,
-            "can_publish": self.has_change_permission(request, template),
+            "can_publish": user_may_publish(request.user),
         })
 
     def diff_view(self, request, pk):
@@ -300,7 +306,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def validation_report(self, obj):
         return _problems_html(template_version_problems(version=obj))
 
-    @admin.action(description="Publish the selected version (roll back to it)")
+    @admin.action(description="Publish the selected version (roll back to it)", permissions=["publish"])
     def publish_selected(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to publish.", messages.WARNING)
@@ -334,9 +340,13 @@ class TemplateVersionAdmin(admin.ModelAdmin):
                  name="templates_app_templateversion_test_render_download"),
         ] + super().get_urls()
 
+    def has_publish_permission(self, request, obj=None) -> bool:
+        """Publishing changes the template (its published version), so it needs that permission."""
+        return user_may_publish(request.user)
+
     def publish_view(self, request, pk):
         version = get_object_or_404(TemplateVersion.objects.select_related("template"), pk=pk)
-        if not self.has_change_permission(request, version):
+        if not self.has_publish_permission(request, version):
             raise Http404
         _publish(self, request, version)
         return HttpResponseRedirect(reverse("admin:templates_app_reporttemplate_history_versions",
@@ -346,7 +356,11 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         version = get_object_or_404(TemplateVersion.objects.select_related("template"), pk=pk)
         if not self.has_view_or_change_permission(request, version):
             raise Http404
-        result = template_version_sample_render(version=version, live=request.GET.get("live") == "1")
+        live = request.GET.get("live") == "1"
+        if live and not user_may_render_live(request.user, version.template):
+            raise PermissionDenied("A test render from the live sources needs permission to change this template "
+                                   "and to run it (its groups).")
+        result = template_version_sample_render(version=version, live=live)
         token = sample_render_store(result=result)
         downloads = [(f.fmt.upper(), f.filename, len(f.content),
                       reverse("admin:templates_app_templateversion_test_render_download", args=[token, f.fmt]))
@@ -363,6 +377,14 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             raise Http404("This test render has expired; render again.")
         file_path, filename, content_type = found
         return FileResponse(open(file_path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+
+
+def user_may_publish(user) -> bool:
+    return user.has_perm("templates_app.change_reporttemplate")
+
+
+def user_may_render_live(user, template: ReportTemplate) -> bool:
+    return user_may_publish(user) and template_allows_user(template=template, user=user)
 
 
 def _publish(model_admin, request, version: TemplateVersion) -> None:

@@ -125,6 +125,19 @@ def _permission_refusal(user, source: DataSource, *, changed: bool) -> str:
     return ""
 
 
+def _template_permission_refusal(user, template: ReportTemplate, slug: str) -> str:
+    """Why ``user`` may not create or change this template through an import ('' when they may)."""
+    if user is None:
+        return ""
+    if not user.is_active or not user.is_staff:
+        return f"Template '{slug}': only active staff users may import templates; nothing was imported."
+    needed = "add" if template.pk is None else "change"
+    if not user.has_perm(f"templates_app.{needed}_reporttemplate"):
+        return (f"Template '{slug}' would be {'created' if needed == 'add' else 'changed'}, but you do not have "
+                f"permission to {needed} report templates; nothing was imported.")
+    return ""
+
+
 def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSource]]:
     problems: list[SpecProblem] = []
 
@@ -188,6 +201,10 @@ def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSou
             add(["templates", i, "slug"], "duplicate_name", f"Template '{slug}' appears twice.")
         seen_slugs.add(slug)
         template = ReportTemplate.objects.filter(slug=slug).first() or ReportTemplate()
+        template_refusal = _template_permission_refusal(user, template, slug)
+        if template_refusal:
+            add(["templates", i], "permission_denied", template_refusal)
+            continue
         for key in TEMPLATE_FIELDS:
             if key in entry:
                 setattr(template, key, entry[key])

@@ -5,8 +5,10 @@ admin or CI sees exactly what a run would produce — or why it would fail — b
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import stat
 import shutil
 import tempfile
 import time
@@ -137,23 +139,37 @@ def _live_sources(spec: dict[str, Any], parameters: dict[str, Any]):
 # ----------------------------------------------------------------------------- files for the admin
 
 def _store_root() -> Path:
-    return Path(tempfile.gettempdir()) / STORE_DIR_NAME
+    """A folder only this user can enter: test renders may hold live data from the sources."""
+    root = Path(tempfile.gettempdir()) / f"{STORE_DIR_NAME}-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    info = root.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        # Someone else made it (or a link in its place): never write live data there.
+        raise PermissionError(f"{root} is not a folder of this user; remove it")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        root.chmod(0o700)
+    return root
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as fh:
+        fh.write(content)
 
 
 def sample_render_store(*, result: SampleRender) -> str:
     """Keep the rendered files for download under a random token (old ones are swept)."""
     root = _store_root()
-    root.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - STORE_MAX_AGE_S
     for old in root.iterdir():
         if old.is_dir() and old.stat().st_mtime < cutoff:
             shutil.rmtree(old, ignore_errors=True)
     token = secrets.token_urlsafe(24)
     folder = root / token
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     for rendered in result.files.values():
-        (folder / rendered.fmt).write_bytes(rendered.content)
-        (folder / f"{rendered.fmt}.name").write_text(f"{rendered.filename}\n{rendered.content_type}")
+        _write_private(folder / rendered.fmt, rendered.content)
+        _write_private(folder / f"{rendered.fmt}.name", f"{rendered.filename}\n{rendered.content_type}".encode())
     return token
 
 

@@ -18,6 +18,14 @@ def template_list_for_user(*, user) -> QuerySet[ReportTemplate]:
     return qs.distinct().select_related("published_version").order_by("name")
 
 
+def template_allows_user(*, template: ReportTemplate, user) -> bool:
+    """Whether the template's groups let the user run it (published or not; superusers always)."""
+    if user.is_superuser:
+        return True
+    groups = set(template.allowed_groups.values_list("pk", flat=True))
+    return not groups or bool(groups & set(user.groups.values_list("pk", flat=True)))
+
+
 def template_get_for_user(*, slug: str, user) -> ReportTemplate:
     """The template, or 404 when it does not exist, is inactive or is not allowed for the user."""
     try:
