@@ -17,6 +17,7 @@ run: install
 	$(PY) -m config.devstack
 
 test: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m config.embedded_redis -- $(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m config.embedded_redis -- $(PY) manage.py validate_templates --seed-demo --settings=config.settings.test
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from templates_app.parameters import distinct_addresses, recipient_errors, stored_addresses
+from templates_app.recipients import distinct_addresses, recipient_errors, stored_addresses
 
 
 class RecipientsRefused(Exception):

@@ -9,7 +9,7 @@ from .choices import CHOICES_DEADLINE_S, ChoicesUnavailable, load_source_choices
 from .cli import cli_form_data
 from .display import MAX_ADDRESSES_SHOWN, display_value, parameter_lines
 from .fields import CommaListField, EmailListField, ParameterForm, initial_values
-from .recipients import distinct_addresses, recipient_errors, split_addresses, stored_addresses
+from ..recipients import distinct_addresses, recipient_errors, split_addresses, stored_addresses
 
 __all__ = [
     "CHOICES_DEADLINE_S", "MAX_ADDRESSES_SHOWN", "PARAMETER_TYPES", "ChoicesUnavailable", "CommaListField",

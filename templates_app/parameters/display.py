@@ -7,7 +7,7 @@ from typing import Any
 
 from ..presets import PRESETS
 from ..spec import CHOICE_TYPES, ParameterSpec, parameter_specs
-from .recipients import stored_addresses
+from ..recipients import stored_addresses
 
 # Recipients listed in a report's title block and on the job page.
 MAX_ADDRESSES_SHOWN = 20

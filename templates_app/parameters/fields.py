@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from ..presets import PRESETS, resolve_preset
 from ..spec import CHOICE_TYPES, ParameterSpec, parameter_specs
 from .choices import ChoicesUnavailable, load_source_choices, placeholder_defaults
-from .recipients import distinct_addresses, recipient_errors, split_addresses
+from ..recipients import distinct_addresses, recipient_errors, split_addresses
 
 
 def _date_input() -> forms.DateInput:
