@@ -25,13 +25,13 @@ def catalog(request):
 @require_http_methods(["GET", "POST"])
 def run_report(request, slug):
     template = template_get_for_user(slug=slug, user=request.user)
-    spec = template.published_version.spec
-    form = RunReportForm(request.POST or None, spec_parameters=spec.get("parameters", []), user=request.user)
+    form = RunReportForm(request.POST or None, spec_parameters=template.published_version.parsed.parameters,
+                         user=request.user)
     if request.method == "POST" and form.is_valid():
         job = services.job_submit(template=template, user=request.user, parameters=form.parameters(),
                                   priority=form.priority, use_cache=form.use_cache)
         return redirect("reporting:job_detail", public_id=job.public_id)
-    return render(request, "reporting/run.html", {"template": template, "spec": spec, "form": form},
+    return render(request, "reporting/run.html", {"template": template, "form": form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -47,7 +47,7 @@ def job_detail(request, public_id):
     may_act = selectors.job_user_may_act(job=job, user=request.user)
     if request.htmx:
         return render(request, "reporting/_job_status.html", {"job": job, "may_act": may_act})
-    lines = parameter_lines(job.template_version.spec.get("parameters", []), job.parameters)
+    lines = parameter_lines(job.template_version.parsed.parameters, job.parameters)
     return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act})
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from templates_app.spec import ReportSpec
 from templates_app.recipients import distinct_addresses, recipient_errors, stored_addresses
 
 
@@ -13,12 +14,11 @@ class RecipientsRefused(Exception):
     """The recipients break the email policy; nothing was sent (the message says why)."""
 
 
-def recipients_for(spec: dict[str, Any], parameters: dict[str, Any]) -> list[str]:
+def recipients_for(spec: ReportSpec, parameters: dict[str, Any]) -> list[str]:
     """Addresses from every email_list parameter of the spec, each once (case-insensitively), in order."""
     addresses: list[str] = []
-    for param in spec.get("parameters", []):
-        if param.get("type") == "email_list":
-            addresses += stored_addresses(parameters.get(param["name"]))
+    for param in spec.parameters_of_type("email_list"):
+        addresses += stored_addresses(parameters.get(param.name))
     return distinct_addresses(addresses)
 
 

@@ -36,10 +36,9 @@ def job_generate(*, slug: str, raw_parameters: dict[str, str], formats: list[str
     if template is None or template.published_version is None:
         known = ", ".join(ReportTemplate.objects.filter(is_active=True).values_list("slug", flat=True))
         raise GenerateRefused(f"unknown report template '{slug}' (known: {known or 'none'})")
-    spec = template.published_version.spec
+    parameters = template.published_version.parsed.parameters
     try:
-        form = ParameterForm(data=cli_form_data(spec.get("parameters", []), raw_parameters),
-                             spec_parameters=spec.get("parameters", []))
+        form = ParameterForm(data=cli_form_data(parameters, raw_parameters), spec_parameters=parameters)
     except ValueError as exc:
         raise GenerateRefused(str(exc)) from None
     if not form.is_valid():

@@ -19,6 +19,7 @@ from rq.timeouts import JobTimeoutException
 
 from templates_app.parameters import parameter_lines
 from templates_app.sources import SourceUnavailable, source_requests_for
+from templates_app.spec import ReportSpec, SpecInvalid
 
 from reporting.models import ReportJob
 from reporting.pipeline import engine
@@ -129,7 +130,7 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
 
 def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     spec = job.template_version.spec
-    run.stage(Stage.VALIDATE, lambda: _validate(job, spec))
+    parsed: ReportSpec = run.stage(Stage.VALIDATE, lambda: _validate(job))
     aggregation: AggregationResult = run.stage(Stage.AGGREGATE, lambda: _aggregate(job, spec))
     processed = run.stage(Stage.PROCESS, lambda: engine.process_sources(
         spec=spec, sources=aggregation.data, parameters=job.parameters))
@@ -137,8 +138,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     if on_processed is not None:
         on_processed(processed.data)
     context = engine.build_context(
-        spec=spec, parameters=job.parameters, parameter_lines=parameter_lines(spec.get("parameters", []),
-                                                                               job.parameters),
+        spec=spec, parameters=job.parameters, parameter_lines=parameter_lines(parsed.parameters, job.parameters),
         data=processed.data, missing=aggregation.failures, requested_by=_requested_by(job),
         job_id=str(job.public_id),
     )
@@ -156,7 +156,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
     run.end(final_status)
     # The files are stored: the report exists, so a late cancel no longer applies.
-    run.stage(Stage.DELIVER, lambda: _deliver(job, spec), cancellable=False)
+    run.stage(Stage.DELIVER, lambda: _deliver(job, parsed), cancellable=False)
     run.record(progress=100, finished_at=timezone.now(), stage=Stage.DONE)
 
 
@@ -190,14 +190,18 @@ def _requested_by(job: ReportJob) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _validate(job: ReportJob, spec: dict[str, Any]) -> None:
-    declared = {p["name"] for p in spec.get("parameters", [])}
-    unknown = sorted(set(job.parameters) - declared)
+def _validate(job: ReportJob) -> ReportSpec:
+    try:
+        parsed = job.template_version.parsed
+    except SpecInvalid as exc:  # a version can only be published valid; say so if one is not
+        raise JobFailed(f"Template version {job.template_version.number} is not a valid spec: {exc}") from None
+    unknown = sorted(set(job.parameters) - set(parsed.parameter_names))
     if unknown:
         raise JobFailed(f"Unknown parameter(s): {', '.join(unknown)}.")
-    for param in spec.get("parameters", []):
-        if param.get("required") and job.parameters.get(param["name"]) in (None, "", []):
-            raise JobFailed(f"Parameter '{param['name']}' is required.")
+    for param in parsed.parameters:
+        if param.required and job.parameters.get(param.name) in (None, "", []):
+            raise JobFailed(f"Parameter '{param.name}' is required.")
+    return parsed
 
 
 def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
@@ -229,7 +233,7 @@ def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: 
     job_record(job_id=job.pk, chart_previews=previews)
 
 
-def _deliver(job: ReportJob, spec: dict[str, Any]) -> None:
+def _deliver(job: ReportJob, spec: ReportSpec) -> None:
     """Email the report when the template asks for it. A failed email does not undo a finished
     report (its files stay downloadable): it is recorded on the job for the person to see."""
     recipients = recipients_for(spec, job.parameters)
