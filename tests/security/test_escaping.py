@@ -268,3 +268,26 @@ def test_pdf_shows_paragraph_markup_from_the_spec_and_sources_as_literal_text(db
     assert link in text and unclosed in text and "a & b <i>" in text
     # No annotation at all, so no javascript: link.
     assert all(page.get("/Annots") is None for page in reader.pages)
+
+
+@pytest.mark.parametrize("style", [
+    'fill: image-set("https://evil.example/x.png" 1x)',
+    "fill: url(https://evil.example/x)",
+    "fill: url( 'https://evil.example/x')",
+    "@import url(#x)",
+    "fill: expression(alert(1))",
+    "fill: \\75 rl(https://evil.example)",
+])
+def test_a_stored_preview_style_that_reaches_outside_the_svg_is_withheld(style):
+    from reporting.pipeline.rendering.previews import preview_for_display
+
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="1" height="1" style="{style}"/></svg>'
+    assert "svg" not in preview_for_display({"title": "Stored", "svg": svg})
+
+
+def test_own_clip_paths_and_colours_stay_allowed():
+    from reporting.pipeline.rendering.previews import preview_for_display
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="1" height="1" '
+           'style="clip-path: url(#clip); fill: rgb(10,20,30)"/></svg>')
+    assert "svg" in preview_for_display({"title": "Stored", "svg": svg})

@@ -20,8 +20,20 @@ _SVG_ATTRIBUTES = frozenset({"width", "height", "viewBox", "preserveAspectRatio"
                              "r", "rx", "ry"})
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _SAFE_ID = re.compile(r"[A-Za-z][\w-]{0,63}\Z")
-# CSS may reference the SVG's own clip paths (url(#clip)), nothing outside it.
-_UNSAFE_STYLE = re.compile(r"url\(\s*(?!#)|@import|expression\(|\\", re.IGNORECASE)
+# CSS may reference the SVG's own clip paths (url(#clip)) and colours (rgb()); no other CSS function
+# (image-set(), expression(), url() of anything outside the SVG), no at-rules, no escapes.
+_STYLE_FUNCTION = re.compile(r"([a-z-]+)\s*\(\s*(#?)", re.IGNORECASE)
+_SAFE_STYLE_FUNCTIONS = {"rgb", "rgba"}
+
+
+def _unsafe_style(value: str) -> bool:
+    if "@" in value or "\\" in value:
+        return True
+    for name, own_id in _STYLE_FUNCTION.findall(value):
+        name = name.lower()
+        if not ((name == "url" and own_id) or name in _SAFE_STYLE_FUNCTIONS):
+            return True
+    return False
 
 
 def chart_previews(*, spec: dict[str, Any], data: dict[str, Any], width: float = 520.0) -> list[dict[str, str]]:
@@ -91,7 +103,7 @@ def _copy_allowed(element: ElementTree.Element) -> ElementTree.Element | None:
     for name, value in element.attrib.items():
         if name not in _SVG_ATTRIBUTES:
             return None
-        if (name == "id" and not _SAFE_ID.match(value)) or (name == "style" and _UNSAFE_STYLE.search(value)):
+        if (name == "id" and not _SAFE_ID.match(value)) or (name == "style" and _unsafe_style(value)):
             return None
         copy.set(name, value)
     copy.text = element.text
