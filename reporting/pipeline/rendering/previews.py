@@ -5,7 +5,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
-from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.section_data import EMPTY, NO_CHART_DATA, no_data_text, section_rows
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.charts import chart_svg
 
@@ -49,13 +49,17 @@ def chart_previews(*, spec: dict[str, Any], data: dict[str, Any], width: float =
         if section.get("type") != "chart":
             continue
         title = str(section.get("title", ""))
+        found = section_rows(data, section.get("data"))
+        if found.missing and found.missing != EMPTY:
+            previews.append({"title": title, "note": found.text})
+            continue
         try:
-            chart = ChartSpec.from_section(section, resolve_rows(data, section["data"]))
-        except (DataPathError, ChartSectionError) as exc:
-            previews.append({"title": title, "note": f"No data: {exc}"})
+            chart = ChartSpec.from_section(section, found.rows)
+        except ChartSectionError as exc:
+            previews.append({"title": title, "note": no_data_text(str(exc))})
             continue
         if chart.is_empty:
-            previews.append({"title": title, "note": "No data for this chart."})
+            previews.append({"title": title, "note": NO_CHART_DATA})
             continue
         svg = sanitised_chart_svg(chart_svg(chart, width=width))
         previews.append({"title": title, "svg": svg} if svg else {"title": title, "note": UNSAFE_PREVIEW_NOTE})

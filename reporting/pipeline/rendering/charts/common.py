@@ -11,8 +11,8 @@ from reportlab.lib import colors
 
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.section_data import NO_CHART_DATA
 
-NO_DATA_TEXT = "No data for this chart"
 AXIS_FONT_SIZE = 7.5
 TITLE_FONT_SIZE = 10.5
 LEGEND_FONT_SIZE = 7.5
@@ -28,7 +28,7 @@ class Box:
     height: float
 
 
-def draw_no_data(drawing: Drawing, area: Box, text: str = NO_DATA_TEXT) -> None:
+def draw_no_data(drawing: Drawing, area: Box, text: str = NO_CHART_DATA) -> None:
     drawing.add(Rect(area.x, area.y, area.width, area.height, fillColor=theme.PANEL_FILL,
                      strokeColor=theme.RULE, strokeWidth=0.6, strokeDashArray=[3, 2]))
     drawing.add(String(area.x + area.width / 2, area.y + area.height / 2 - 4, text, textAnchor="middle",

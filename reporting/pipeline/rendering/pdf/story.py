@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from reporting.pipeline.context import ReportContext
-from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.section_data import no_data_text, section_rows
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts import chart_height_range
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
@@ -155,19 +155,11 @@ class StoryBuilder:
         return _Block([self._keep_room(lead), *title, body], lead)
 
     def _rows(self, section: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
-        path = section.get("data")
-        if not path:
-            return None, "the section names no data"
-        try:
-            rows = resolve_rows(self.context.data, str(path))
-        except DataPathError as error:
-            return None, str(error)
-        if not rows:
-            return None, f"'{path}' has no rows"
-        return rows, ""
+        found = section_rows(self.context.data, section.get("data"))
+        return (found.rows or None), found.missing
 
     def _no_data(self, reason: str) -> Flowable:
-        box = Table([[Paragraph(f"No data: {markup_text(reason)}", self.styles.muted)]], colWidths=[self.width])
+        box = Table([[Paragraph(markup_text(no_data_text(reason)), self.styles.muted)]], colWidths=[self.width])
         box.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), theme.PANEL_FILL),
             ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),

@@ -9,13 +9,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.section_data import NO_CHART_DATA
 from reporting.pipeline.rendering.xlsx.cells import make_cell
 from reporting.pipeline.rendering.xlsx.charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
 
 TITLE_FONT = Font(bold=True, size=12)
 HEADER_FONT = Font(bold=True)
 NOTE_FONT = Font(italic=True, color="9C0006")
-NO_CHART_DATA = "No data for this chart"
 # Blank rows between two chart blocks.
 BLOCK_GAP_ROWS = 2
 CATEGORY_COLUMN_WIDTH = 24

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from openpyxl import Workbook
 
 from reporting.pipeline.context import ReportContext
-from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.section_data import EMPTY, no_data_text, section_rows
 from reporting.pipeline.rendering.base import Renderer
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.xlsx.cells import clean_text, sanitize_sheet_name
@@ -51,12 +51,11 @@ class XlsxRenderer(Renderer):
                 continue
             table_number += 1
             title = str(section.get("title") or f"Table {table_number}")
-            try:
-                rows = resolve_rows(context.data, section.get("data", ""))
-            except DataPathError as error:
-                tables.write_no_data(title, str(error))
+            found = section_rows(context.data, section.get("data"))
+            if found.missing:
+                tables.write_no_data(title, found.missing)
                 continue
-            tables.write(section, title, rows)
+            tables.write(section, title, found.rows)
 
         workbook.save(out)
 
@@ -66,16 +65,15 @@ def _write_charts(worksheet: Any, sections: list[dict[str, Any]], context: Repor
     writer = ChartSheetWriter(worksheet, max_series)
     for section in sections:
         title = str(section.get("title") or "Chart")
-        try:
-            rows = resolve_rows(context.data, section.get("data", ""))
-        except DataPathError as error:
-            writer.write_no_data(title, f"No data: {error}")
+        found = section_rows(context.data, section.get("data"))
+        if found.missing and found.missing != EMPTY:
+            writer.write_no_data(title, found.text)
             continue
         try:
-            spec = ChartSpec.from_section(section, rows)
+            spec = ChartSpec.from_section(section, found.rows)
         except ChartSectionError as error:
             # A template validator rejects these; a report must still render the rest.
-            writer.write_no_data(title, f"No data: {error}")
+            writer.write_no_data(title, no_data_text(str(error)))
             continue
         writer.write_chart(spec)
 

@@ -11,7 +11,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 
 from reporting.pipeline.context import ReportContext
-from reporting.pipeline.datapath import DataPathError, resolve_rows
+from reporting.pipeline.section_data import section_rows
 from reporting.pipeline.rendering.theme import status_style
 from reporting.pipeline.rendering.xlsx.cells import make_cell
 from reporting.pipeline.rendering.xlsx.tables import add_excel_table
@@ -67,14 +67,10 @@ def collect_kpis(context: ReportContext) -> tuple[list[KpiRow], list[str]]:
         if section.get("type") != "kpis":
             continue
         group = section.get("title") or "KPIs"
-        try:
-            section_rows = resolve_rows(context.data, section.get("data", ""))
-        except DataPathError as error:
-            notes.append(f"{group} — No data: {error}")
-            continue
-        if not section_rows:
-            notes.append(f"{group} — No data: the data set is empty")
-        for row in section_rows:
+        found = section_rows(context.data, section.get("data"))
+        if found.missing:
+            notes.append(f"{group} — {found.text}")
+        for row in found.rows:
             rows.append(
                 KpiRow(group, row.get("name"), row.get("value"), row.get("unit"), row.get("trend"), row.get("status"))
             )

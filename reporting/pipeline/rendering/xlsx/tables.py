@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
+from reporting.pipeline.section_data import EMPTY, no_data_text
 from reporting.pipeline.rendering.xlsx.cells import make_cell, unique_header_names
 from reporting.pipeline.rendering.xlsx.stream import create_streaming_sheet
 from reporting.pipeline.rendering.xlsx.values import ColumnCells
@@ -96,13 +97,13 @@ class TableSectionWriter:
     def write_no_data(self, title: str, reason: str) -> None:
         ws = create_streaming_sheet(self.workbook, self.allocate_sheet_name(title))
         ws.append([make_cell(ws, title, font=TITLE_FONT)])
-        ws.append([make_cell(ws, f"No data: {reason}", font=NOTE_FONT)])
+        ws.append([make_cell(ws, no_data_text(reason), font=NOTE_FONT)])
 
     def write(self, section: dict[str, Any], title: str, rows: Sequence[dict[str, Any]]) -> list[str]:
         """Write the rows; returns the sheet names used (more than one when the table was split)."""
         columns = plan_columns(section, rows)
         if not rows or not columns:
-            self.write_no_data(title, "the data set is empty")
+            self.write_no_data(title, EMPTY)
             return []
         fields = [c.field for c in columns]
         total_fields = [f for f in section.get("totals", []) if f in fields]

@@ -34,7 +34,7 @@ def test_one_preview_per_chart_with_escaped_text(db):
     up, down = bars
     assert up["height"] / down["height"] == pytest.approx(3 / 2, rel=1e-3)
     assert up["y"] == pytest.approx(down["y"] + down["height"])
-    assert previews[1] == {"title": "Empty", "note": "No data for this chart."}
+    assert previews[1] == {"title": "Empty", "note": "No data for this chart"}
     assert previews[2]["note"].startswith("No data: data path 'nowhere' does not resolve")
 
 

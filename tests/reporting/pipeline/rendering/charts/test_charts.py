@@ -13,7 +13,7 @@ from reporting.pipeline.rendering.charts import build_drawing, chart_svg, sizing
 from reporting.pipeline.rendering.charts import cache as chart_cache
 from reporting.pipeline.rendering.charts import drawing as chart_drawing
 from reporting.pipeline.rendering.chartspec import ChartSpec, Series
-from reporting.pipeline.rendering.charts.common import NO_DATA_TEXT
+from reporting.pipeline.section_data import NO_CHART_DATA as NO_DATA_TEXT
 
 DEPARTMENTS = ("Manufacturing", "Quality Assurance", "Research & Development <b>",
                "Regulatory Affairs and Post-Market Surveillance Office", "Łukasz Øster-Müller")

@@ -186,7 +186,7 @@ def test_missing_or_empty_data_shows_no_data_instead_of_a_blank_section():
     data = {"empty": [], "blank": [{"a": "x", "b": None}]}
     text = " ".join(page_texts(render(build_report_context(spec=spec, data=data))))
     assert "No data: data path 'nowhere.rows' does not resolve (no 'nowhere')" in text
-    assert "No data: 'empty' has no rows" in text
+    assert "No data: the data set is empty" in text
     assert "No data for this chart" in text
 
 
