@@ -7,12 +7,17 @@ from typing import Any
 from ..spec import ParameterSpec, parameter_specs
 from .fields import initial_values
 
+# The words a boolean parameter accepts on the command line (case-insensitive).
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "on": True,
+                 "false": False, "no": False, "0": False, "off": False}
+
 
 def cli_form_data(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]], raw: dict[str, str]) -> dict[str, Any]:
     """Map `--param name=value` strings to form data for ParameterForm.
 
     date_range accepts a preset ("last_month") or "YYYY-MM-DD..YYYY-MM-DD".
-    multichoice and email_list accept comma-separated values.
+    multichoice and email_list accept comma-separated values; boolean accepts true/false, yes/no,
+    1/0, on/off. Raises ValueError naming the parameter for anything else.
     """
     params = parameter_specs(spec_parameters)
     known = [p.name for p in params]
@@ -37,7 +42,11 @@ def cli_form_data(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]], 
         elif ptype == "multichoice":
             data[name] = [v.strip() for v in value.split(",") if v.strip()]
         elif ptype == "boolean":
-            data[name] = value.lower() in ("1", "true", "yes", "on")
+            word = value.strip().lower()
+            if word not in BOOLEAN_WORDS:
+                raise ValueError(f"parameter '{name}': '{value}' is not a yes/no value "
+                                 "(accepted: true/false, yes/no, 1/0, on/off)")
+            data[name] = BOOLEAN_WORDS[word]
         else:
             data[name] = value
     return data

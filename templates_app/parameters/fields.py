@@ -19,8 +19,19 @@ from .choices import ChoicesUnavailable, load_source_choices, placeholder_defaul
 from ..recipients import distinct_addresses, recipient_errors, split_addresses
 
 
+# Dates are ISO only, on the web form and the command line alike: the locale's order (en-gb reads
+# 01/02/2026 as 1 February, en-us as 2 January) must never decide which day a report covers.
+ISO_DATE_FORMAT = "%Y-%m-%d"
+ISO_DATE_MESSAGE = "Enter the date as YYYY-MM-DD (for example 2026-01-31)."
+
+
 def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE_FORMAT)
+
+
+def _date_field(**kwargs) -> forms.DateField:
+    return forms.DateField(widget=_date_input(), input_formats=[ISO_DATE_FORMAT],
+                           error_messages={"invalid": ISO_DATE_MESSAGE}, **kwargs)
 
 
 def _help(*parts: str) -> SafeString:
@@ -99,7 +110,7 @@ def _field_for(param: ParameterSpec, *, loaded_choices: list[tuple[str, str]] | 
             validators.append(MinValueValidator(date.fromisoformat(param.min)))
         if param.max:
             validators.append(MaxValueValidator(date.fromisoformat(param.max)))
-        return {name: forms.DateField(widget=_date_input(), validators=validators, **common)}
+        return {name: _date_field(validators=validators, **common)}
     if ptype in CHOICE_TYPES:
         choices = loaded_choices if loaded_choices is not None else list(param.choices)
         if choices_note:
@@ -120,8 +131,8 @@ def _field_for(param: ParameterSpec, *, loaded_choices: list[tuple[str, str]] | 
             f"{name}_preset": forms.ChoiceField(
                 choices=[(p, PRESETS[p]) for p in param.offered_presets if p in PRESETS],
                 label=common["label"], required=common["required"], help_text=common["help_text"]),
-            f"{name}_start": forms.DateField(widget=_date_input(), required=False, label="From"),
-            f"{name}_end": forms.DateField(widget=_date_input(), required=False, label="To"),
+            f"{name}_start": _date_field(required=False, label="From"),
+            f"{name}_end": _date_field(required=False, label="To"),
         }
     raise ValueError(f"unknown parameter type '{ptype}'")
 
@@ -181,10 +192,11 @@ class ParameterForm(forms.Form):
             preset = cleaned.get(f"{name}_preset")
             start, end = cleaned.get(f"{name}_start"), cleaned.get(f"{name}_end")
             if preset == "custom":
-                if not start:
+                # A date that could not be read already says so; "enter the day" would contradict it.
+                if not start and f"{name}_start" not in self.errors:
                     self.add_error(f"{name}_start", ValidationError("Enter the first day of the range.",
                                                                      code="range_start_missing"))
-                if not end:
+                if not end and f"{name}_end" not in self.errors:
                     self.add_error(f"{name}_end", ValidationError("Enter the last day of the range.",
                                                                    code="range_end_missing"))
                 if start and end and start > end:

@@ -217,3 +217,45 @@ def test_choices_source_with_a_bad_path_falls_back_to_typing_the_value(departmen
     form = form_for([multi], {"department": "Assembly, R&D"})
     assert form.is_valid()
     assert form.parameters() == {"department": ["Assembly", "R&D"]}
+
+
+# Issue 12: only ISO dates; a boolean on the command line is a yes/no word or an error.
+
+@pytest.mark.parametrize("typed", ["01/02/2026", "02/01/2026", "1 Feb 2026", "2026/02/01", "01-02-2026"])
+def test_dates_are_iso_only_never_in_the_locales_order(typed):
+    form = form_for([{"name": "day", "type": "date"}], {"day": typed})
+    assert not form.is_valid()
+    assert form.errors["day"] == ["Enter the date as YYYY-MM-DD (for example 2026-01-31)."]
+    cli = ParameterForm(data=cli_form_data([{"name": "day", "type": "date"}], {"day": typed}),
+                        spec_parameters=[{"name": "day", "type": "date"}], today=TODAY)
+    assert not cli.is_valid()
+    assert "YYYY-MM-DD" in cli.errors["day"][0]
+
+
+def test_date_range_start_and_end_are_iso_only():
+    form = form_for(PERIOD, cli_form_data(PERIOD, {"period": "01/02/2026..28/02/2026"}))
+    assert not form.is_valid()
+    assert error_codes(form) == {"period_start": ["invalid"], "period_end": ["invalid"]}
+    assert form.errors["period_start"] == ["Enter the date as YYYY-MM-DD (for example 2026-01-31)."]
+    good = form_for(PERIOD, cli_form_data(PERIOD, {"period": "2026-02-01..2026-02-28"}))
+    assert good.is_valid(), good.errors
+    assert good.parameters()["period"]["start"] == "2026-02-01"
+
+
+def test_cli_boolean_accepts_the_yes_no_words_only():
+    params = [{"name": "flag", "type": "boolean"}]
+    for typed, expected in [("true", True), ("TRUE", True), ("Yes", True), ("1", True), ("on", True),
+                            ("false", False), ("No", False), ("0", False), ("OFF", False)]:
+        form = ParameterForm(data=cli_form_data(params, {"flag": typed}), spec_parameters=params)
+        assert form.is_valid(), form.errors
+        assert form.parameters() == {"flag": expected}
+    with pytest.raises(ValueError, match="'flag': 'maybe'"):
+        cli_form_data(params, {"flag": "maybe"})
+
+
+@pytest.mark.parametrize("typed", ["maybe", "", "y", "2", "nope"])
+def test_cli_boolean_refuses_other_words_naming_the_parameter(typed):
+    with pytest.raises(ValueError) as exc:
+        cli_form_data([{"name": "flag", "type": "boolean"}], {"flag": typed})
+    assert str(exc.value) == (f"parameter 'flag': '{typed}' is not a yes/no value "
+                              "(accepted: true/false, yes/no, 1/0, on/off)")
