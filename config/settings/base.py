@@ -167,6 +167,8 @@ REPORTING_SQL_DATABASES = analytics_databases_from_environ()
 REPORTING_SOURCE_SECRET_ENV = env.list("REPORTING_SOURCE_SECRET_ENV", default=["DEMO_API_TOKEN"])
 # Email delivery: at most this many recipients per job; when set, only these domains.
 REPORTING_EMAIL_MAX_RECIPIENTS = env.int("REPORTING_EMAIL_MAX_RECIPIENTS", default=20)
+# Longest value a string/text parameter takes when the template sets no max_length of its own.
+REPORTING_PARAMETER_MAX_LENGTH = env.int("REPORTING_PARAMETER_MAX_LENGTH", default=2000)
 REPORTING_EMAIL_ALLOWED_DOMAINS = [d.lower() for d in env.list("REPORTING_EMAIL_ALLOWED_DOMAINS", default=[])]
 
 # --- Reporting ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..spec import ParameterSpec, parameter_specs
+from .display import quoted_value
 from .fields import initial_values
 
 # The words a boolean parameter accepts on the command line (case-insensitive).
@@ -23,7 +24,8 @@ def cli_form_data(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]], 
     known = [p.name for p in params]
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ValueError(f"unknown parameter(s): {', '.join(unknown)} (known: {', '.join(known) or 'none'})")
+        raise ValueError(f"unknown parameter(s): {', '.join(quoted_value(u) for u in unknown)} "
+                         f"(known: {', '.join(known) or 'none'})")
     data: dict[str, Any] = {}
     for param in params:
         name, ptype = param.name, param.type
@@ -44,7 +46,7 @@ def cli_form_data(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]], 
         elif ptype == "boolean":
             word = value.strip().lower()
             if word not in BOOLEAN_WORDS:
-                raise ValueError(f"parameter '{name}': '{value}' is not a yes/no value "
+                raise ValueError(f"parameter '{name}': '{quoted_value(value)}' is not a yes/no value "
                                  "(accepted: true/false, yes/no, 1/0, on/off)")
             data[name] = BOOLEAN_WORDS[word]
         else:

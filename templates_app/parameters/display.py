@@ -11,6 +11,17 @@ from ..recipients import stored_addresses
 
 # Recipients listed in a report's title block and on the job page.
 MAX_ADDRESSES_SHOWN = 20
+# Characters of a typed value quoted back in an error message (form or command line).
+QUOTED_VALUE_CHARS = 60
+
+
+def quoted_value(value: Any) -> str:
+    """A typed value as an error message quotes it: in full up to QUOTED_VALUE_CHARS characters,
+    else its start and its length ("abc… (10,000 characters)")."""
+    text = str(value)
+    if len(text) <= QUOTED_VALUE_CHARS:
+        return text
+    return f"{text[:QUOTED_VALUE_CHARS]}… ({len(text):,} characters)"
 
 
 def parameter_lines(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]],

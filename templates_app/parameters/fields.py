@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.safestring import SafeString
 from ..presets import PRESETS, resolve_preset
 from ..spec import CHOICE_TYPES, ParameterSpec, parameter_specs
 from .choices import ChoicesUnavailable, load_source_choices, placeholder_defaults
+from .display import quoted_value
 from ..recipients import distinct_addresses, recipient_errors, split_addresses
 
 
@@ -43,6 +45,34 @@ def _help(*parts: str) -> SafeString:
     return format_html_join(" ", "{}", ((part,) for part in parts if part))
 
 
+def _short_quotes(error: ValidationError) -> ValidationError:
+    """The same errors with every quoted value shortened (quoted_value): a 10,000-character value
+    is not echoed back in full."""
+    return ValidationError([
+        ValidationError(e.message, code=e.code,
+                        params={k: quoted_value(v) if isinstance(v, str) else v for k, v in e.params.items()}
+                        if e.params else e.params)
+        for e in error.error_list])
+
+
+class ShortQuotesMixin:
+    """A field whose validate() errors quote the typed value shortened."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except ValidationError as exc:
+            raise _short_quotes(exc) from None
+
+
+class ChoiceField(ShortQuotesMixin, forms.ChoiceField):
+    pass
+
+
+class MultipleChoiceField(ShortQuotesMixin, forms.MultipleChoiceField):
+    pass
+
+
 class EmailListField(forms.CharField):
     def to_python(self, value):
         return split_addresses(super().to_python(value) or "")
@@ -52,7 +82,7 @@ class EmailListField(forms.CharField):
             raise ValidationError(self.error_messages["required"], code="required")
         errors = recipient_errors(value)
         if errors:
-            raise ValidationError(errors)
+            raise _short_quotes(ValidationError(errors))
 
     def run_validators(self, value):
         return None
@@ -93,7 +123,8 @@ def _field_for(param: ParameterSpec, *, loaded_choices: list[tuple[str, str]] | 
             message = f"Must match the pattern {param.regex}." if param.regex_message is None else param.regex_message
             validators.append(RegexValidator(param.regex, message=message, code="pattern"))
         widget = forms.Textarea(attrs={"rows": 3}) if ptype == "text" else None
-        return {name: forms.CharField(max_length=param.max_length, min_length=param.min_length,
+        max_length = param.max_length if param.max_length is not None else settings.REPORTING_PARAMETER_MAX_LENGTH
+        return {name: forms.CharField(max_length=max_length, min_length=param.min_length,
                                       validators=validators, widget=widget, **common)}
     if ptype == "integer":
         return {name: forms.IntegerField(min_value=param.min, max_value=param.max, **common)}
@@ -118,17 +149,17 @@ def _field_for(param: ParameterSpec, *, loaded_choices: list[tuple[str, str]] | 
         if not choices and param.choices_from is not None:
             # Nothing to offer: let the person type the value rather than block the report.
             if ptype == "choice":
-                return {name: forms.CharField(**common)}
+                return {name: forms.CharField(max_length=settings.REPORTING_PARAMETER_MAX_LENGTH, **common)}
             return {name: CommaListField(**{**common, "help_text": _help(common["help_text"], "Comma-separated.")})}
         if ptype == "choice":
-            return {name: forms.ChoiceField(choices=choices, **common)}
-        return {name: forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)}
+            return {name: ChoiceField(choices=choices, **common)}
+        return {name: MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)}
     if ptype == "email_list":
         return {name: EmailListField(widget=forms.Textarea(attrs={"rows": 2}),
                                      **{**common, "help_text": common["help_text"] or "Comma-separated addresses."})}
     if ptype == "date_range":
         return {
-            f"{name}_preset": forms.ChoiceField(
+            f"{name}_preset": ChoiceField(
                 choices=[(p, PRESETS[p]) for p in param.offered_presets if p in PRESETS],
                 label=common["label"], required=common["required"], help_text=common["help_text"]),
             f"{name}_start": _date_field(required=False, label="From"),

@@ -259,3 +259,45 @@ def test_cli_boolean_refuses_other_words_naming_the_parameter(typed):
         cli_form_data([{"name": "flag", "type": "boolean"}], {"flag": typed})
     assert str(exc.value) == (f"parameter 'flag': '{typed}' is not a yes/no value "
                               "(accepted: true/false, yes/no, 1/0, on/off)")
+
+
+# Issue 12: an error quotes at most the start of a long value; string parameters have a length limit.
+
+LONG = "x" * 10_000
+SHORT_LONG = "x" * 60 + "… (10,000 characters)"
+
+
+@pytest.mark.parametrize("param, data, field", [
+    ({"name": "p", "type": "choice", "choices": ["A", "B"]}, {"p": LONG}, "p"),
+    ({"name": "p", "type": "multichoice", "choices": ["A", "B"]}, {"p": ["A", LONG]}, "p"),
+    ({"name": "p", "type": "date_range"}, {"p_preset": LONG}, "p_preset"),
+    ({"name": "p", "type": "email_list"}, {"p": "a@example.com, " + LONG}, "p"),
+])
+def test_errors_quote_a_long_value_shortened(param, data, field):
+    form = form_for([param], data)
+    assert not form.is_valid()
+    message = form.errors[field][0]
+    assert SHORT_LONG in message
+    assert LONG not in message and len(message) < 200
+
+
+def test_cli_errors_quote_a_long_value_shortened():
+    with pytest.raises(ValueError) as exc:
+        cli_form_data([{"name": "flag", "type": "boolean"}], {"flag": LONG})
+    assert SHORT_LONG in str(exc.value) and len(str(exc.value)) < 200
+    with pytest.raises(ValueError) as exc:
+        cli_form_data([{"name": "a"}], {LONG: "1"})
+    assert SHORT_LONG in str(exc.value) and len(str(exc.value)) < 200
+
+
+@pytest.mark.parametrize("ptype", ["string", "text"])
+def test_string_parameters_without_max_length_take_at_most_the_setting(ptype):
+    params = [{"name": "p", "type": ptype}]
+    assert form_for(params, {"p": "y" * 2000}).is_valid()
+    too_long = form_for(params, {"p": "y" * 2001})
+    assert error_codes(too_long) == {"p": ["max_length"]}
+    assert too_long.errors["p"] == ["Ensure this value has at most 2000 characters (it has 2001)."]
+    with override_settings(REPORTING_PARAMETER_MAX_LENGTH=10):
+        assert error_codes(form_for(params, {"p": "y" * 11})) == {"p": ["max_length"]}
+    # The template's own max_length wins.
+    assert form_for([{"name": "p", "type": ptype, "max_length": 5000}], {"p": "y" * 4000}).is_valid()
