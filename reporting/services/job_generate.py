@@ -42,7 +42,7 @@ def job_generate(*, slug: str, raw_parameters: dict[str, str], formats: list[str
     except ValueError as exc:
         raise GenerateRefused(str(exc)) from None
     if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(f"{name}: {message}" if name else message for name, message in form.parameter_errors())
         raise GenerateRefused(f"invalid parameters: {problems}")
     known_formats = available_formats()
     bad = [f for f in formats or [] if f not in known_formats]

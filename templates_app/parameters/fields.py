@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -240,6 +240,23 @@ class ParameterForm(forms.Form):
             for error in recipient_errors(combined):
                 self.add_error(None, error)
         return cleaned
+
+    def parameter_errors(self) -> list[tuple[str, str]]:
+        """(parameter name, message) for each error, named as a person typed the parameter: a
+        date range's form fields (period_preset, period_start, period_end) are its one name
+        ("period"), the start and end saying which they are; errors of the whole form have ''."""
+        owner: dict[str, tuple[str, str]] = {}
+        for param in self.spec_parameters:
+            owner[param.name] = (param.name, "")
+            if param.type == "date_range":
+                owner.update({f"{param.name}_preset": (param.name, ""),
+                              f"{param.name}_start": (param.name, "start: "),
+                              f"{param.name}_end": (param.name, "end: ")})
+        problems = []
+        for field_name, errors in self.errors.items():
+            name, prefix = owner.get(field_name, ("" if field_name == NON_FIELD_ERRORS else field_name, ""))
+            problems.extend((name, prefix + message) for message in errors)
+        return problems
 
     def parameters(self) -> dict[str, Any]:
         """Concrete, JSON-serialisable values (presets resolved in the site's timezone)."""

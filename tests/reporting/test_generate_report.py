@@ -62,7 +62,8 @@ def test_invalid_parameter_value_exits_2(template):
     with pytest.raises(CommandError) as excinfo:
         call_command("generate_report", "cli-report", "--param", "period=2026-13-01..2026-12-31")
     assert excinfo.value.returncode == 2
-    assert "period_start" in str(excinfo.value)
+    assert str(excinfo.value) == ("invalid parameters: period: start: "
+                                  "Enter the date as YYYY-MM-DD (for example 2026-01-31).")
 
 
 def test_user_outside_the_template_groups_is_refused(template, user, tmp_path):
@@ -78,3 +79,43 @@ def test_user_outside_the_template_groups_is_refused(template, user, tmp_path):
     user.groups.add(auditors)
     call_command("generate_report", "cli-report", "--user", "alice", "--output", str(tmp_path), stdout=StringIO())
     assert ReportJob.objects.get().requested_by == user
+
+
+# Issue 12: errors name the parameter typed, and --json answers a refusal with one JSON object.
+
+def _period_template(template):
+    version = template.published_version
+    version.spec = {**version.spec, "parameters": [{"name": "period", "type": "date_range", "required": True}]}
+    version.save()
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("next_decade", "invalid parameters: period: Select a valid choice. "
+                    "next_decade is not one of the available choices."),
+    ("2026-02-01..2026-01-01", "invalid parameters: period: end: The end date is before the start date."),
+    ("2026-02-01..01/02/2026", "invalid parameters: period: end: "
+                               "Enter the date as YYYY-MM-DD (for example 2026-01-31)."),
+])
+def test_errors_name_the_parameter_not_its_form_fields(template, typed, message):
+    _period_template(template)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_report", "cli-report", "--param", f"period={typed}")
+    assert str(excinfo.value) == message
+    assert "period_preset" not in message and "period_end" not in message
+
+
+@pytest.mark.parametrize("args, error", [
+    (["no-such-report"], "unknown report template 'no-such-report' (known: cli-report)"),
+    (["cli-report", "--param", "colour=red"], "unknown parameter(s): colour (known: note)"),
+    (["cli-report", "--param", "period"], "--param needs NAME=VALUE, got 'period'"),
+    (["cli-report", "--param", "period=next_decade"],
+     "invalid parameters: period: Select a valid choice. next_decade is not one of the available choices."),
+])
+def test_json_refusal_is_one_json_object_and_exit_2(template, args, error):
+    _period_template(template) if "period=next_decade" in args else None
+    out = StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("generate_report", *args, "--json", stdout=out)
+    assert excinfo.value.returncode == 2
+    assert json.loads(out.getvalue()) == {"error": error, "exit_code": 2}
+    assert not ReportJob.objects.exists()

@@ -6,6 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from reporting.models import ReportJob
 from reporting.selectors import job_summary
 from reporting.services.job_generate import GenerateRefused, job_generate
+from templates_app.parameters import quoted_value
+
+# Exit code of a request that cannot run as given (nothing recorded).
+REFUSED = 2
 
 
 class Command(BaseCommand):
@@ -23,20 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username to record as the requester.")
 
     def handle(self, *args, **opts):
+        try:
+            self._generate(opts)
+        except GenerateRefused as exc:
+            if opts["json"]:
+                # --json promises one JSON object on stdout, refusals included.
+                self.stdout.write(json.dumps({"error": str(exc), "exit_code": REFUSED}))
+            raise CommandError(str(exc), returncode=REFUSED) from None
+
+    def _generate(self, opts):
         raw = {}
         for item in opts["param"]:
             name, sep, value = item.partition("=")
             if not sep or not name:
-                raise CommandError(f"--param needs NAME=VALUE, got '{item}'", returncode=2)
+                raise GenerateRefused(f"--param needs NAME=VALUE, got '{quoted_value(item)}'")
             raw[name.strip()] = value
-        try:
-            report = job_generate(
-                slug=opts["slug"], raw_parameters=raw, username=opts["user"], use_cache=not opts["no_cache"],
-                formats=[f.strip() for f in opts["format"].split(",")] if opts["format"] else None,
-                output_dir=Path(opts["output"]), dump_data=Path(opts["dump_data"]) if opts["dump_data"] else None,
-            )
-        except GenerateRefused as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        report = job_generate(
+            slug=opts["slug"], raw_parameters=raw, username=opts["user"], use_cache=not opts["no_cache"],
+            formats=[f.strip() for f in opts["format"].split(",")] if opts["format"] else None,
+            output_dir=Path(opts["output"]), dump_data=Path(opts["dump_data"]) if opts["dump_data"] else None,
+        )
         job, summary = report.job, job_summary(job=report.job, files=report.files)
         if opts["json"]:
             self.stdout.write(json.dumps(summary))
