@@ -23,7 +23,10 @@ def timed_out(seconds: int | float, stage: str) -> str:
 
 
 def gave_up(reason: str, attempts: int) -> str:
-    return f"{reason} (gave up after {_attempts(attempts)})"
+    """A transient failure on the job's last run. ``reason`` may count a source's own attempts
+    ("read timed out after 1 s (2 attempts)"), so the job's count is named differently: runs."""
+    runs = f"{attempts} run{'s' if attempts != 1 else ''}"
+    return f"{reason.rstrip('.')}; the job gave up after {runs}."
 
 
 def unexpected_error(stage: str, exc: BaseException) -> str:

@@ -136,7 +136,7 @@ def test_transient_failure_on_the_last_attempt_fails(settings):
                      parameters={})
     assert run_report_job(job.pk) == ReportJob.Status.FAILED
     job.refresh_from_db()
-    assert "connection refused" in job.error_message and "gave up after 1 attempt" in job.error_message
+    assert "connection refused" in job.error_message and "the job gave up after 1 run." in job.error_message
 
 
 def test_http_4xx_is_permanent(api):
