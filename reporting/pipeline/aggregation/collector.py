@@ -107,8 +107,10 @@ def collect_sources(
                     error = SourceError(
                         request.config.name, f"did not finish within the stage deadline of {float(deadline_s):g} s"
                     )
+                    # Not retryable: a source that needs the whole stage (a slow or trickling upstream)
+                    # would need it again on every retry, holding a worker for attempts x deadline.
                     stat = SourceStat(request.config.name, time.monotonic() - started, 0, 0, "miss", str(error),
-                                      retryable=True)
+                                      retryable=False)
                     _record(result, request, _Outcome(None, stat))
                 break
     finally:

@@ -153,7 +153,8 @@ def _attempt(
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise _transport_error(config.name, exc, connect_s, read_s) from None
+            raise _deadline_cut(config.name, deadline) or _transport_error(config.name, exc, connect_s, read_s) \
+                from None
         with response:
             if response.is_redirect:
                 url = urljoin(response.url, response.headers["Location"])
@@ -237,8 +238,18 @@ def _read_limited(
             if deadline is not None and time.monotonic() > deadline:
                 raise SourceError(source, "stage deadline reached while reading the response", retryable=False)
     except requests.RequestException as exc:
-        raise _transport_error(source, exc, read_s, read_s) from None
+        raise _deadline_cut(source, deadline) or _transport_error(source, exc, read_s, read_s) from None
     return b"".join(chunks)
+
+
+def _deadline_cut(source: str, deadline: float | None) -> SourceError | None:
+    """The error for a request that failed because the stage deadline cut its timeouts short.
+
+    Permanent: the read timeout was clipped to the time left, so "timed out" says nothing about
+    the source that another attempt (of this source or of the job) could change."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return SourceError(source, "stage deadline reached while waiting for the response", retryable=False)
+    return None
 
 
 def _parse_json(source: str, raw: bytes) -> Any:
