@@ -23,7 +23,13 @@ def run_report_job(job_id: int) -> str | Retry:
 
 
 def on_report_job_failure(rq_job, connection, exc_type, exc_value, traceback) -> None:
-    """RQ calls this when the work horse dies or times out: the row must not stay 'running'."""
+    """RQ calls this when the job raises or times out: the row must not stay 'running'.
+
+    RQ 2.12 does not call it when the work horse or the whole worker is killed (SIGKILL, the OOM
+    killer, a lost machine). A killed horse leaves its RQ job failed with "Work-horse terminated
+    unexpectedly"; a dead worker leaves it started. Either way the row stays 'running' until
+    reconcile_jobs reads that, or finds that the job's worker stopped sending heartbeats (or that
+    its process is gone), and retries or fails the job (reporting/reconcile.py)."""
     job_id = rq_job.args[0] if rq_job.args else None
     if job_id is None:
         return

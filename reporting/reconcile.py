@@ -7,7 +7,9 @@ or running is checked against its RQ job:
   a pending/queued job is enqueued again; a running one, once its time limit has passed, is
   treated as abandoned;
 * the worker running it is dead (killed, machine lost): abandoned;
-* RQ ended it (failed, stopped, finished) without the row being updated: the row gets the outcome.
+* RQ ended it (failed, stopped, finished) without the row being updated: the row gets the outcome;
+* its retry waits in RQ's scheduled registry past its time (+ grace): RQ's scheduler is not running
+  (no worker started --with-scheduler, or it died), so the retry is moved to its queue here.
 
 An abandoned job is enqueued again while it has attempts left, otherwise it ends failed with a
 reason a person can read. Run by ``manage.py reconcile_jobs``, at devstack start and periodically.
@@ -45,13 +47,16 @@ class ReconcileReport:
     requeued: list[str] = dataclasses.field(default_factory=list)
     failed: list[str] = dataclasses.field(default_factory=list)
     cancelled: list[str] = dataclasses.field(default_factory=list)
+    # Retries RQ's scheduler should have enqueued by now, moved to their queue.
+    overdue_retries: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def changed(self) -> int:
-        return len(self.requeued) + len(self.failed) + len(self.cancelled)
+        return len(self.requeued) + len(self.failed) + len(self.cancelled) + len(self.overdue_retries)
 
     def summary(self) -> str:
         return (f"checked {self.checked} unfinished job(s): {len(self.requeued)} re-enqueued, "
+                f"{len(self.overdue_retries)} overdue retries enqueued, "
                 f"{len(self.failed)} failed, {len(self.cancelled)} cancelled")
 
 
@@ -67,7 +72,7 @@ def reconcile_jobs(*, grace_s: float = DEFAULT_GRACE_S) -> ReconcileReport:
         last_change = job.started_at or job.queued_at or job.created_at
         if last_change > cutoff:
             continue
-        _reconcile_one(job, report)
+        _reconcile_one(job, report, grace_s=grace_s)
     if report.changed:
         logger.warning("reconcile: %s", report.summary())
     else:
@@ -80,7 +85,7 @@ def reconcile_jobs_task() -> str:
     return reconcile_jobs().summary()
 
 
-def _reconcile_one(job: ReportJob, report: ReconcileReport) -> None:
+def _reconcile_one(job: ReportJob, report: ReconcileReport, *, grace_s: float) -> None:
     if job.status == ReportJob.Status.PENDING:
         # Created but never handed to Redis (e.g. Redis was down at submit).
         job_enqueue(job=job)
@@ -114,7 +119,32 @@ def _reconcile_one(job: ReportJob, report: ReconcileReport) -> None:
         _end(job, report, ReportJob.Status.CANCELLED, job_messages.CANCELLED_IN_QUEUE)
     elif status == JobStatus.FINISHED:
         _end(job, report, ReportJob.Status.FAILED, job_messages.ENDED_WITHOUT_OUTCOME)
-    # QUEUED / SCHEDULED / DEFERRED: waiting for a worker (or for its retry time); nothing to do.
+    elif status == JobStatus.SCHEDULED and job.status == ReportJob.Status.QUEUED:
+        _enqueue_if_overdue(job, rq_job, report, grace_s=grace_s)
+    # QUEUED / DEFERRED, or SCHEDULED before its time: waiting for a worker or for its retry time.
+
+
+def _enqueue_if_overdue(job: ReportJob, rq_job: Job, report: ReconcileReport, *, grace_s: float) -> None:
+    """Move a retry that RQ's scheduler should have enqueued (its time + grace has passed) to its queue.
+
+    RQ's scheduler runs only inside a worker started --with-scheduler; while none runs (or it
+    died), a retry would stay in the scheduled registry for ever. Taking the entry out of the
+    registry first (ZREM is atomic) means only one of us, or a scheduler that wakes up, enqueues it.
+    """
+    queue = django_rq.get_queue(rq_job.origin or job.priority)
+    registry = queue.scheduled_job_registry
+    try:
+        due = registry.get_scheduled_time(rq_job)
+    except NoSuchJobError:
+        return  # just taken by a scheduler, or not scheduled after all
+    if timezone.now() < due + timedelta(seconds=grace_s):
+        return
+    if not queue.connection.zrem(registry.key, rq_job.id):
+        return
+    queue.enqueue_job(rq_job)
+    report.overdue_retries.append(str(job.public_id))
+    logger.warning("reconcile: job=%s retry was due at %s and is still scheduled (is RQ's scheduler running?); "
+                   "enqueued on '%s'", job.public_id, due.isoformat(), queue.name)
 
 
 def _fetch_rq_job(job: ReportJob) -> Job | None:

@@ -1,10 +1,15 @@
 """Faults with real worker processes: timeouts, transient retries, SIGKILL, Redis loss, cancel."""
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import django_rq
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rq.job import Job, JobStatus
+from rq.worker import Worker
 
 from reporting.models import ReportArtifact, ReportJob
 from reporting.reconcile import reconcile_jobs
@@ -170,3 +175,55 @@ def test_periodic_reconcile_is_registered_with_rq_cron(db):
     (cron_job,) = scheduler.get_jobs()
     assert (cron_job.func, cron_job.queue_name, cron_job.interval) == (reconcile_jobs_task, "high", 60)
     assert reconcile_jobs_task().startswith("checked 0 unfinished job(s)")
+
+
+def test_overdue_retry_is_enqueued_by_reconcile_when_no_scheduler_runs(api, worker, worker_env, empty_queues):
+    # Issue 12: RQ's scheduler runs only in a worker started --with-scheduler. Without one (or
+    # when it died) a retry would wait in the scheduled registry for ever.
+    template = _http_template(api, fail_first=1)  # the first request gets 503 Service Unavailable
+    job = job_submit(template=template, user=None, parameters={})
+    env = {**worker_env, "DJANGO_SETTINGS_MODULE": "tests.reporting.settings_fast_retry"}  # retry after 1 s
+
+    process = worker("--burst", env=env)  # no --with-scheduler: nothing will move the retry
+    process.process.wait(timeout=60)
+    job = _job(job)
+    assert job.status == ReportJob.Status.QUEUED and job.attempts == 1, process.log()
+    rq_job = Job.fetch(job.rq_job_id, connection=django_rq.get_connection("default"))
+    assert rq_job.get_status() == JobStatus.SCHEDULED
+    due = django_rq.get_queue("default").scheduled_job_registry.get_scheduled_time(rq_job)
+
+    wait_for(lambda: timezone.now() > due + timedelta(seconds=0.5), timeout=10, what="the retry to be due")
+    assert reconcile_jobs(grace_s=30).overdue_retries == []  # due, but within the grace
+    report = reconcile_jobs(grace_s=0)
+    assert report.overdue_retries == [str(job.public_id)]
+    assert "1 overdue retries enqueued" in report.summary()
+    assert rq_job.get_status() == JobStatus.QUEUED
+    assert django_rq.get_queue("default").scheduled_job_registry.count == 0
+    assert reconcile_jobs(grace_s=0).overdue_retries == []  # once
+
+    worker("--burst", env=env).process.wait(timeout=60)
+    job = _job(job)
+    assert job.status == ReportJob.Status.SUCCEEDED, job.error_message
+    assert job.attempts == 2
+    assert api.hits["/rows"] == 2
+
+
+def test_dead_worker_is_found_by_its_missing_heartbeat_not_by_rqs_failure_callback(api, worker, empty_queues):
+    # RQ 2.12 calls no failure callback when the worker dies: the row stays 'running' until the
+    # reconciler sees the worker's heartbeat key has expired (here: deleted, as on another machine).
+    job = job_submit(template=_http_template(api, delay_s=60), user=None, parameters={})
+    process = worker()
+    wait_for(lambda: _job(job).stage == "aggregate", timeout=30, what=f"the job to fetch\n{process.log()}")
+    rq_job = Job.fetch(job.rq_job_id, connection=django_rq.get_connection("default"))
+
+    process.kill_everything()
+    time.sleep(1)
+    assert _job(job).status == ReportJob.Status.RUNNING  # nothing in RQ ended it
+    rq_job.connection.delete(Worker.redis_worker_namespace_prefix + rq_job.worker_name)  # the heartbeat expired
+    report = reconcile_jobs(grace_s=0)
+
+    job = _job(job)
+    assert report.requeued == [str(job.public_id)]
+    assert job.status == ReportJob.Status.QUEUED
+    assert job.error_message == ("Attempt 1 of 3 was interrupted during aggregate: its worker stopped sending "
+                                 "heartbeats; retrying.")
