@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 
 from reporting.models import ReportJob
 
-from .selectors import queue_figures, worker_figures
+from .selectors import redis_figures
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 JOB_BUCKETS_S = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)
@@ -78,14 +78,21 @@ def collect() -> list[Family]:
             cache_counts[stat.get("cache") or "unknown"] += 1
     cache.samples = [((("result", result),), n) for result, n in sorted(cache_counts.items())]
 
+    rq = redis_figures()
+    redis_up = Family("qms_redis_up", "gauge", "1 when Redis answered this scrape; 0 when it did not "
+                                               "(queue and worker figures are then left out).")
+    redis_up.samples.append(((), 1 if rq.available else 0))
+    families = [jobs, attempts, duration, stages, cache, redis_up]
+    if not rq.available:
+        return families
     depth = Family("qms_queue_jobs", "gauge", "RQ jobs waiting or running, by queue and state.")
-    for queue in queue_figures():
+    for queue in rq.queues:
         for state in ("queued", "started", "scheduled", "failed"):
             depth.samples.append(((("queue", queue.name), ("state", state)), getattr(queue, state)))
     workers = Family("qms_workers", "gauge", "RQ workers registered (alive within their heartbeat).")
-    states: Counter[str] = Counter(w.state for w in worker_figures())
+    states: Counter[str] = Counter(w.state for w in rq.workers)
     workers.samples = [((("state", state),), n) for state, n in sorted(states.items())] or [((), 0)]
-    return [jobs, attempts, duration, stages, cache, depth, workers]
+    return [*families, depth, workers]
 
 
 def render(families: Iterable[Family]) -> str:

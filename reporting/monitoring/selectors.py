@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import django_rq
+import redis.exceptions
 from django.db.models import Count
 from django.utils import timezone
 from rq.worker import Worker
@@ -16,6 +17,9 @@ from rq.worker import Worker
 from reporting.models import ReportJob
 
 QUEUE_NAMES = ("high", "default", "low")
+# What reading queue and worker figures raises while Redis is down or unreachable.
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+REDIS_UNAVAILABLE = "Redis is unavailable: queue and worker figures cannot be shown ({reason})."
 FINISHED = (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL, ReportJob.Status.FAILED)
 
 
@@ -74,6 +78,28 @@ class JobFigures:
     @property
     def cache_hit_ratio(self) -> float | None:
         return self.cache_hits / self.cache_lookups if self.cache_lookups else None
+
+
+@dataclass(frozen=True)
+class RedisFigures:
+    """Queue and worker figures, or why Redis could not be read (``error``; then both lists are empty)."""
+
+    queues: list[QueueFigures]
+    workers: list[WorkerFigures]
+    error: str = ""
+
+    @property
+    def available(self) -> bool:
+        return not self.error
+
+
+def redis_figures() -> RedisFigures:
+    """What Redis knows (queues, workers); a Redis that is down is reported, not raised, so the
+    database's figures can still be shown (only /healthz answers 503 for it)."""
+    try:
+        return RedisFigures(queues=queue_figures(), workers=worker_figures())
+    except REDIS_ERRORS as exc:
+        return RedisFigures(queues=[], workers=[], error=REDIS_UNAVAILABLE.format(reason=exc))
 
 
 def queue_figures() -> list[QueueFigures]:

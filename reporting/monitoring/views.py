@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -17,9 +18,13 @@ from . import metrics, selectors
 def monitor(request):
     if not request.user.is_staff:
         raise PermissionDenied
+    rq = selectors.redis_figures()
+    if not rq.available:
+        messages.warning(request, rq.error)
     context = {
-        "queues": selectors.queue_figures(),
-        "workers": selectors.worker_figures(),
+        "redis": rq,
+        "queues": rq.queues,
+        "workers": rq.workers,
         "jobs": selectors.job_figures(hours=24),
         "failures": selectors.recent_failures(limit=20),
     }

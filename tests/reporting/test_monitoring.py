@@ -172,3 +172,41 @@ def test_metrics_for_a_staff_session(client, staff_user, empty_queues):
     response = client.get(reverse("reporting:metrics"))
     assert response.status_code == 200
     assert "qms_report_job_attempts_total 0" in response.content.decode()
+
+
+# Issue 12: with Redis down, /monitor/ and /metrics still show the database's figures.
+
+@pytest.fixture
+def redis_down(settings):
+    closed = "redis://127.0.0.1:1/0"
+    settings.RQ_QUEUES = {name: {"URL": closed, "DEFAULT_TIMEOUT": 60} for name in ("high", "default", "low")}
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": closed}}
+
+
+def test_monitor_without_redis_shows_the_database_figures_and_says_so(client, staff_user, history, redis_down):
+    client.force_login(staff_user)
+    response = client.get(reverse("reporting:monitor"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Redis is unavailable: queue and worker figures cannot be shown" in page
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Jobs in the last 24 hours: 5" in text
+    assert "Success rate 60 %" in text
+
+
+def test_metrics_without_redis_serve_the_database_figures_and_redis_up_0(client, staff_user, history,
+                                                                          redis_down):
+    client.force_login(staff_user)
+    response = client.get(reverse("reporting:metrics"))
+    assert response.status_code == 200
+    samples = _metric_lines(response.content.decode())
+    assert samples["qms_redis_up"] == 0
+    assert samples['qms_report_jobs_total{template="small",status="succeeded"}'] == 3
+    assert not any(name.startswith(("qms_queue_jobs", "qms_workers")) for name in samples)
+
+
+def test_metrics_say_redis_up_1_when_it_answers(client, staff_user, empty_queues):
+    client.force_login(staff_user)
+    samples = _metric_lines(client.get(reverse("reporting:metrics")).content.decode())
+    assert samples["qms_redis_up"] == 1
+    assert samples['qms_queue_jobs{queue="high",state="queued"}'] == 0
