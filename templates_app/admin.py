@@ -24,6 +24,7 @@ from .selectors import (
     template_spec_problems, template_version_current, template_version_latest, template_version_problems,
 )
 from .services import data_source_cache_clear, data_source_save, template_spec_save, template_version_publish
+from .validation import JsonRefused, json_parse, sample_data_limit_problems, spec_limit_problems
 
 NEW_SPEC = {"title": "New report", "parameters": [], "sources": [], "processors": [],
             "sections": [{"type": "heading", "text": "New report"}], "outputs": ["pdf", "xlsx"]}
@@ -53,10 +54,18 @@ def _json_textarea(rows: int) -> forms.Textarea:
 
 def _parse_json(text: str, *, what: str):
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"The {what} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}.",
-                              code="invalid_json") from None
+        return json_parse(text, what=f"The {what}")
+    except JsonRefused as exc:  # not JSON, nested too deep for the parser, a number of thousands of digits
+        raise ValidationError(str(exc), code=exc.code) from None
+
+
+def _limit_errors(problems, *, what: str) -> ValidationError | None:
+    """Limit problems block even a draft: such a value cannot be stored (NaN breaks the JSON column) or
+    would make every later step crash or crawl."""
+    if not problems:
+        return None
+    return ValidationError([ValidationError(f"{what} at {p.pointer or '/'}: {p.message}", code=p.code)
+                            for p in problems])
 
 
 class ReportTemplateAdminForm(forms.ModelForm):
@@ -83,7 +92,11 @@ class ReportTemplateAdminForm(forms.ModelForm):
         self.fields["sample_data"].initial = pretty_json(latest.sample_data if latest else {})
 
     def clean_spec(self):
-        return _parse_json(self.cleaned_data["spec"], what="spec")
+        spec = _parse_json(self.cleaned_data["spec"], what="spec")
+        errors = _limit_errors(spec_limit_problems(spec), what="Spec")
+        if errors:
+            raise errors
+        return spec
 
     def clean_sample_data(self):
         text = (self.cleaned_data.get("sample_data") or "").strip()
@@ -91,6 +104,9 @@ class ReportTemplateAdminForm(forms.ModelForm):
         if not isinstance(value, dict):
             raise ValidationError("Sample data must be a JSON object: {\"source name\": payload, ...}.",
                                   code="bad_sample_data")
+        errors = _limit_errors(sample_data_limit_problems(value), what="Sample data")
+        if errors:
+            raise errors
         return value
 
     def clean(self):

@@ -6,10 +6,10 @@ bundle first and writes it in one transaction: any invalid part means nothing ch
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,10 +19,13 @@ from .models import DataSource, ReportTemplate
 from .selectors import source_catalogue, source_info, template_version_current
 from .source_checks import SOURCE_PROBLEM_CODES
 from .services import data_source_save, template_version_create, template_version_publish
-from .validation import SpecProblem, pointer_for, validate_spec
+from .validation import (
+    JsonRefused, SpecProblem, json_parse, json_value_problems, pointer_for, sample_data_limit_problems, validate_spec,
+)
 
 BUNDLE_FORMAT = "qms-report-templates"
 BUNDLE_VERSION = 1
+DEFAULT_BUNDLE_MAX_BYTES = 20 * 1024 * 1024
 # Every DataSource field a bundle carries (identity, config and secrets-by-reference; no bookkeeping).
 SOURCE_FIELDS = (
     "name", "description", "kind", "is_active", "base_url", "endpoint", "method", "query_params", "body",
@@ -30,6 +33,9 @@ SOURCE_FIELDS = (
     "database_alias", "sql", "row_limit", "static_data",
 )
 TEMPLATE_FIELDS = ("slug", "name", "description", "is_active", "job_timeout_s")
+# The data source fields stored as JSON: checked for depth and finite numbers before the model sees them
+# (NaN/Infinity would otherwise end in an IntegrityError/DataError from the JSON column).
+SOURCE_JSON_FIELDS = ("query_params", "body", "headers", "static_data")
 
 
 class BundleInvalid(Exception):
@@ -96,10 +102,24 @@ def bundle_read(*, upload) -> Any:
     bundle is for bundle_import to say."""
     if upload is None:
         raise BundleUnreadable("Choose a bundle file.")
+    limit = bundle_max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise BundleUnreadable(bundle_too_large_message("The file", upload.size, limit))
     try:
-        return json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json_parse(upload.read().decode("utf-8"), what="The file")
+    except UnicodeDecodeError as exc:
         raise BundleUnreadable(f"The file is not valid JSON: {exc}") from None
+    except JsonRefused as exc:  # not JSON, nested too deep, a number of thousands of digits
+        raise BundleUnreadable(str(exc)) from None
+
+
+def bundle_max_bytes() -> int:
+    """The largest bundle file read (a bundle holds many specs, sample data and static data)."""
+    return getattr(settings, "REPORTING_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES)
+
+
+def bundle_too_large_message(subject: str, size: int, limit: int) -> str:
+    return f"{subject} is {size:,} bytes; the limit is {limit:,} bytes (REPORTING_BUNDLE_MAX_BYTES)."
 
 
 def bundle_problems(bundle: Any, *, user=None) -> list[SpecProblem]:
@@ -170,6 +190,13 @@ def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSou
         if entry["name"] in seen_sources:
             add(["data_sources", i, "name"], "duplicate_name", f"Data source '{entry['name']}' appears twice.")
         seen_sources.add(entry["name"])
+        refused = [SpecProblem(f"/data_sources/{i}/{key}{p.pointer}", p.code, f"Data source '{entry['name']}': "
+                               f"{key}: {p.message}")
+                   for key in SOURCE_JSON_FIELDS if key in entry
+                   for p in json_value_problems(entry[key], what=key)]
+        if refused:
+            problems.extend(refused)
+            continue
         source = DataSource.objects.filter(name=entry["name"]).first() or DataSource()
         before = {key: getattr(source, key) for key in SOURCE_FIELDS}
         for key in SOURCE_FIELDS:
@@ -227,6 +254,12 @@ def _checked(bundle: Any, *, user=None) -> tuple[list[SpecProblem], list[DataSou
         if not isinstance(sample_data, dict):
             add(["templates", i, "sample_data"], "bad_sample_data", f"Template '{slug}': sample_data must be an object.")
             sample_data = {}
+        sample_refused = sample_data_limit_problems(sample_data)
+        for problem in sample_refused:
+            problems.append(SpecProblem(f"/templates/{i}/sample_data{problem.pointer}", problem.code,
+                                        f"Template '{slug}': sample data: {problem.message}"))
+        if sample_refused:
+            sample_data = {}  # reported with its own pointer; the spec is still checked on its own
         for problem in validate_spec(entry.get("spec"), known_sources=catalogue, sample_data=sample_data or None):
             problems.append(SpecProblem(f"/templates/{i}/spec{problem.pointer}", problem.code,
                                         f"Template '{slug}': {problem.message}"))

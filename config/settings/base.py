@@ -171,6 +171,19 @@ REPORTING_EMAIL_MAX_RECIPIENTS = env.int("REPORTING_EMAIL_MAX_RECIPIENTS", defau
 REPORTING_PARAMETER_MAX_LENGTH = env.int("REPORTING_PARAMETER_MAX_LENGTH", default=2000)
 REPORTING_EMAIL_ALLOWED_DOMAINS = [d.lower() for d in env.list("REPORTING_EMAIL_ALLOWED_DOMAINS", default=[])]
 
+# --- Reporting: limits -------------------------------------------------------------------------
+# What a spec may be (checked on save, import, validation and run; templates_app/validation/limits.py):
+# its size as compact JSON, its nesting depth (also of sample data and a source's JSON fields), the
+# length of prose (a text section's text, the description, a text parameter's default) and of every
+# other string (titles, labels, names, keys).
+REPORTING_SPEC_MAX_BYTES = env.int("REPORTING_SPEC_MAX_BYTES", default=1024 * 1024)
+REPORTING_SPEC_MAX_DEPTH = env.int("REPORTING_SPEC_MAX_DEPTH", default=50)
+REPORTING_SPEC_MAX_TEXT = env.int("REPORTING_SPEC_MAX_TEXT", default=100_000)
+REPORTING_SPEC_MAX_LABEL = env.int("REPORTING_SPEC_MAX_LABEL", default=1_000)
+REPORTING_SAMPLE_DATA_MAX_BYTES = env.int("REPORTING_SAMPLE_DATA_MAX_BYTES", default=10 * 1024 * 1024)
+# A bundle file (many specs, their sample data and the sources' static data) is refused above this.
+REPORTING_BUNDLE_MAX_BYTES = env.int("REPORTING_BUNDLE_MAX_BYTES", default=20 * 1024 * 1024)
+
 # --- Reporting ----------------------------------------------------------------------------------
 # Output formats and the renderer class of each (dotted paths, imported when first used); the
 # order is the order in which a job renders them.

@@ -20,6 +20,7 @@ from rq.timeouts import JobTimeoutException
 from templates_app.parameters import parameter_lines
 from templates_app.sources import SourceUnavailable, source_requests_for
 from templates_app.spec import ReportSpec, SpecInvalid
+from templates_app.validation import spec_limits_check
 
 from reporting.models import ReportJob
 from reporting.pipeline import engine
@@ -192,6 +193,9 @@ def _requested_by(job: ReportJob) -> str:
 
 def _validate(job: ReportJob) -> ReportSpec:
     try:
+        # A version stored before the limits (or written to the database directly) fails here, with the
+        # limit it breaks, instead of crashing a later stage.
+        spec_limits_check(job.template_version.spec)
         parsed = job.template_version.parsed
     except SpecInvalid as exc:  # a version can only be published valid; say so if one is not
         raise JobFailed(f"Template version {job.template_version.number} is not a valid spec: {exc}") from None

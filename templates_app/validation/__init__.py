@@ -1,6 +1,8 @@
 """Spec validation: every problem with a JSON pointer, a stable code and a readable sentence.
 
 Layers, one module each:
+0. ``limits``: size, nesting depth, text length, finite numbers (settings ``REPORTING_SPEC_MAX_*``),
+   before anything else walks the spec;
 1. ``schema``: the JSON Schema in ``templates_app/schema/template_spec.schema.json`` (structure,
    types, allowed values);
 2. ``semantic`` and ``parameters``: what the schema cannot express: unique names, known and active
@@ -18,13 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .limits import (
+    JsonRefused, json_parse, json_value_problems, sample_data_limit_problems, spec_limit_problems, spec_limits_check,
+)
 from .problems import SourceInfo, SpecProblem, pointer_for
 from .sample_data import processed_sample_data, sample_data_problems, section_data_problems
 from .schema import SCHEMA_PATH, schema_problems, spec_schema
 from .semantic import SemanticChecks
 
-__all__ = ["SCHEMA_PATH", "SourceInfo", "SpecProblem", "pointer_for", "processed_sample_data",
-           "section_data_problems", "spec_schema", "validate_spec"]
+__all__ = ["SCHEMA_PATH", "JsonRefused", "SourceInfo", "SpecProblem", "json_parse", "json_value_problems",
+           "pointer_for", "processed_sample_data", "sample_data_limit_problems", "section_data_problems",
+           "spec_limit_problems", "spec_limits_check", "spec_schema", "validate_spec"]
 
 
 def validate_spec(spec: Any, *, known_sources: set[str] | Mapping[str, SourceInfo] | None = None,
@@ -38,12 +44,19 @@ def validate_spec(spec: Any, *, known_sources: set[str] | Mapping[str, SourceInf
     """
     if not isinstance(spec, dict):
         return [SpecProblem("", "not_an_object", "The spec must be a JSON object (in curly braces).")]
-    problems = schema_problems(spec)
+    problems = spec_limit_problems(spec)
+    if any(p.code in ("too_deep", "too_large") for p in problems):
+        return problems  # every later layer recurses or works per section: it must not see this spec
+    problems += schema_problems(spec)
     catalogue = _catalogue(known_sources)
     checks = SemanticChecks(spec, catalogue)
     problems += checks.run()
     if sample_data is not None:
-        problems += sample_data_problems(spec, sample_data)
+        sample_limits = sample_data_limit_problems(sample_data)
+        # Pointers of a SpecProblem are into the spec: the sample data's own pointer goes in the message.
+        problems += [SpecProblem("", p.code, f"Sample data at {p.pointer or '/'}: {p.message}") for p in sample_limits]
+        if not sample_limits:
+            problems += sample_data_problems(spec, sample_data)
     return _unique(problems)
 
 

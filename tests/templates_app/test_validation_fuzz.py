@@ -103,7 +103,8 @@ def valid_specs(draw):
     first table), its parameters in another order and some of its outputs: still valid."""
     base = draw(st.sampled_from(BASES))
     spec = copy.deepcopy(base["spec"])
-    spec["title"] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+    # No NUL: PostgreSQL's jsonb cannot store \u0000, so validation refuses it (bad_character).
+    spec["title"] = draw(st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=30).filter(str.strip))
     keep = set(draw(st.lists(st.integers(0, len(spec["sections"]) - 1), min_size=2, unique=True)))
     keep.add(_index_of(spec["sections"], type="table"))
     spec["sections"] = [spec["sections"][i] for i in sorted(keep)]

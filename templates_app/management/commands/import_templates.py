@@ -1,9 +1,10 @@
-import json
+import os
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from templates_app.bundle import BundleInvalid, bundle_import
+from templates_app.bundle import BundleInvalid, bundle_import, bundle_max_bytes, bundle_too_large_message
+from templates_app.validation import JsonRefused, json_parse
 
 
 class Command(BaseCommand):
@@ -24,12 +25,18 @@ class Command(BaseCommand):
             if author is None:
                 raise CommandError(f"No active user is called '{user}'.")
         try:
+            # Refuse a huge file before reading it into memory.
+            size = os.stat(bundle).st_size
+            if size > bundle_max_bytes():
+                raise CommandError(bundle_too_large_message(bundle, size, bundle_max_bytes()))
             with open(bundle, encoding="utf-8") as fh:
-                payload = json.load(fh)
+                payload = json_parse(fh.read(), what=bundle)
         except OSError as exc:
             raise CommandError(f"Cannot read {bundle}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{bundle} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{bundle} is not valid JSON: it is not UTF-8 text.") from None
+        except JsonRefused as exc:  # not JSON, nested too deep for the parser, a number of thousands of digits
+            raise CommandError(str(exc)) from None
         self.stderr.write(f"Importing with the permissions of user '{author.username}'." if author
                           else "Importing with the server operator's full rights (no --user given).")
         try:
