@@ -73,6 +73,14 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
+def ensure_var_dir(var_dir: Path, *, database_url: str) -> None:
+    """Create var/ when the default SQLite database is used (no DATABASE_URL): a fresh clone has
+    no var/, and SQLite does not create folders ("unable to open database file" on migrate)."""
+    if not database_url:
+        var_dir.mkdir(parents=True, exist_ok=True)
+
+
+ensure_var_dir(VAR_DIR, database_url=env.str("DATABASE_URL", default=""))
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
