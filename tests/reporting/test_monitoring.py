@@ -192,6 +192,8 @@ def test_monitor_without_redis_shows_the_database_figures_and_says_so(client, st
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Jobs in the last 24 hours: 5" in text
     assert "Success rate 60 %" in text
+    assert "No worker is running" not in text  # unknown, not "none"
+    assert text.count("Unknown while Redis is unavailable.") == 2
 
 
 def test_metrics_without_redis_serve_the_database_figures_and_redis_up_0(client, staff_user, history,
