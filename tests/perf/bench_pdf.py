@@ -5,6 +5,8 @@ Run from the repo root: .venv/bin/python tests/perf/bench_pdf.py [--rows 10000] 
 - naive:    plain ReportLab, one Table with repeatRows=1 (what a first attempt looks like).
 - chunked:  plain ReportLab, the same rows as consecutive page-sized Tables.
 Then the renderer on --big-rows rows in a fresh subprocess, for its time and peak RSS.
+- text:     PdfRenderer on one text section of --text-chars characters (goal < 5 s for 200k) and on one
+            a tenth as long; text_ratio = long / (10 x short), about 1 when the cost is linear in length.
 The last line is JSON.
 """
 from __future__ import annotations
@@ -40,6 +42,25 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 22 * mm, 18 * mm
 
 def render_pipeline(rows: list[dict]) -> int:
     context = build_report_context(spec=table_spec(), data={"rows": rows}, title="Benchmark report")
+    out = io.BytesIO()
+    PdfRenderer().render(context, out)
+    return len(out.getvalue())
+
+
+def long_text(chars: int) -> str:
+    """Sentences of distinct words, a line break now and then: what a pasted report text looks like."""
+    parts, length, index = [], 0, 0
+    while length < chars:
+        word = f"finding{index:06d}" + ("." if index % 11 == 10 else "")
+        parts.append(word + ("\n" if index % 97 == 96 else " "))
+        length += len(parts[-1])
+        index += 1
+    return "".join(parts)[:chars]
+
+
+def render_text(chars: int) -> int:
+    spec = {"title": "Benchmark report", "sections": [{"type": "text", "text": long_text(chars)}]}
+    context = build_report_context(spec=spec, data={}, title="Benchmark report")
     out = io.BytesIO()
     PdfRenderer().render(context, out)
     return len(out.getvalue())
@@ -126,6 +147,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--big-rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=2, help="best of N for each 10k measurement")
+    parser.add_argument("--text-chars", type=int, default=200_000)
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -145,6 +167,15 @@ def main() -> None:
             sizes[name] = size
             print(f"{name:>9}: {seconds:7.2f} s  ({size / 1e6:.1f} MB PDF, {args.rows} rows)", flush=True)
 
+    text_best: dict[int, float] = {}
+    for _ in range(args.repeat):
+        for chars in (args.text_chars, args.text_chars // 10):
+            seconds, size = timed(render_text, chars)
+            text_best[chars] = min(text_best.get(chars, seconds), seconds)
+            print(f"{'text':>9}: {seconds:7.2f} s  ({size / 1e6:.1f} MB PDF, {chars:,} characters)", flush=True)
+    text_s, short_s = text_best[args.text_chars], text_best[args.text_chars // 10]
+    text_ratio = text_s / (10 * short_s)
+
     result = subprocess.run([sys.executable, __file__, "--child", str(args.big_rows)],
                             capture_output=True, text=True, check=True)
     big = json.loads(result.stdout.strip().splitlines()[-1])
@@ -154,12 +185,16 @@ def main() -> None:
     ratio_naive = best["pipeline"] / best["naive"]
     print(f"best of {args.repeat}: pipeline {best['pipeline']:.2f} s, chunked {best['chunked']:.2f} s, "
           f"naive {best['naive']:.2f} s; ratio {ratio:.2f} (goal <= 1.3), ratio_naive {ratio_naive:.2f} (goal <= 0.5)")
+    print(f"text section: {args.text_chars:,} characters {text_s:.2f} s (goal < 5 s), "
+          f"{args.text_chars // 10:,} characters x 10 {10 * short_s:.2f} s; text_ratio {text_ratio:.2f} (linear: ~1)")
     print(json.dumps({
         "bench": "pdf", "rows": args.rows,
         "pipeline_s": round(best["pipeline"], 3), "naive_s": round(best["naive"], 3),
         "chunked_s": round(best["chunked"], 3), "ratio": round(ratio, 3), "ratio_naive": round(ratio_naive, 3),
         "rows_50k": args.big_rows, "rows_50k_s": round(big["seconds"], 3),
         "peak_rss_mb_50k": round(big["peak_rss_mb"], 1),
+        "text_chars": args.text_chars, "text_s": round(text_s, 3),
+        "text_tenth_s": round(short_s, 3), "text_ratio": round(text_ratio, 3),
     }))
 
 

@@ -5,6 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from reporting.pipeline.rendering.fonts import printable_text
+
 CHART_KINDS = ("bar", "hbar", "line", "pie", "doughnut")
 
 
@@ -46,23 +48,25 @@ class ChartSpec:
         if not y_fields or not all(isinstance(f, str) and f for f in y_fields):
             raise ChartSectionError('the chart section needs "y" field names')
         labels = section.get("labels") if isinstance(section.get("labels"), dict) else {}
-        categories = tuple("" if r.get(x_field) is None else str(r.get(x_field)) for r in rows)
+        # Every text a chart draws is made printable here, once for the PDF, the SVG and the workbook's
+        # chart: a control character from data would be drawn as the font's missing-glyph box.
+        categories = tuple(printable_text(r.get(x_field)) for r in rows)
         series = tuple(
             Series(
                 field=f,
-                label=str(labels.get(f) or f.replace("_", " ").capitalize()),
+                label=printable_text(labels.get(f) or f.replace("_", " ").capitalize()),
                 values=tuple(_number_or_none(r.get(f)) for r in rows),
             )
             for f in y_fields
         )
         return cls(
             kind=section.get("kind", "bar"),
-            title=section.get("title", ""),
+            title=printable_text(section.get("title", "")),
             categories=categories,
             series=series,
             stacked=bool(section.get("stacked", False)),
-            x_title=section.get("x_title", ""),
-            y_title=section.get("y_title", ""),
+            x_title=printable_text(section.get("x_title", "")),
+            y_title=printable_text(section.get("y_title", "")),
             x_field=x_field,
         )
 

@@ -16,12 +16,18 @@ from reporting.pipeline.section_data import no_data_text, section_rows
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts import chart_height_range
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
+from reporting.pipeline.rendering.fonts import printable_text
 from reporting.pipeline.rendering.pdf.flowables import ChartFlowable, OutlinedParagraph
 from reporting.pipeline.rendering.pdf.kpi import KpiCard
-from reporting.pipeline.rendering.pdf.markup import generated_text, markup_text, plain_text
+from reporting.pipeline.rendering.pdf.markup import generated_text, markup_text, plain_text, shortened, text_chunks
 from reporting.pipeline.rendering.pdf.styles import make_styles
 from reporting.pipeline.rendering.pdf.tables import build_table
 
+# Parameter values longer than this are shortened in the title block (about 11 lines of A4 portrait):
+# the title block is one table whose rows cannot split, and a row taller than a page fails the PDF.
+MAX_PARAMETER_CHARS = 1_000
+MAX_PARAMETER_LINES = 12
+MAX_PARAMETER_LABEL_CHARS = 200
 # A table is kept whole when it fits the page with this much to spare (room for a heading above it).
 KEEP_TOGETHER_SLACK = 60.0
 SECTION_GAP = 12.0
@@ -67,14 +73,15 @@ class StoryBuilder:
     def _title_block(self) -> Iterable[Flowable]:
         ctx, s = self.context, self.styles
         yield Paragraph(markup_text(ctx.title), s.title)
-        meta: list[list[Any]] = [[Paragraph(markup_text(label), s.meta_label), Paragraph(markup_text(value), s.meta_value)]
-                                 for label, value in ctx.parameter_lines]
+        labels = [shortened(label, MAX_PARAMETER_LABEL_CHARS, 2)[0] for label, _ in ctx.parameter_lines]
+        meta: list[list[Any]] = [[Paragraph(markup_text(label), s.meta_label), self._parameter_value(value)]
+                                 for label, (_, value) in zip(labels, ctx.parameter_lines)]
         meta.append([Paragraph("Generated", s.meta_label),
                      Paragraph(markup_text(generated_text(ctx.generated_at)), s.meta_value)])
         meta.append([Paragraph("Requested by", s.meta_label),
                      Paragraph(markup_text(ctx.requested_by or "—"), s.meta_value)])
         label_width = min(self.width * 0.3, max(
-            [stringWidth(plain_text(label), theme.BODY_FONT, 8.5) for label, _ in ctx.parameter_lines]
+            [stringWidth(plain_text(label), theme.BODY_FONT, 8.5) for label in labels]
             + [stringWidth("Requested by", theme.BODY_FONT, 8.5)]) + 12)
         table = Table(meta, colWidths=[label_width, self.width - label_width], hAlign="LEFT")
         table.setStyle(TableStyle([
@@ -88,6 +95,20 @@ class StoryBuilder:
         ]))
         yield table
         yield Spacer(1, 10)
+
+    def _parameter_value(self, value: Any) -> Any:
+        """A parameter's value for the title block; a long one shortened, with a note saying so.
+
+        A table row cannot break across pages: an unshortened 6,000-character value made the title
+        block taller than a page (LayoutError). The workbook's Summary sheet has every value in full.
+        """
+        text, cut = shortened(value, MAX_PARAMETER_CHARS, MAX_PARAMETER_LINES)
+        paragraph = Paragraph(markup_text(text), self.styles.meta_value)
+        if not cut:
+            return paragraph
+        where = "; the full value is in the workbook" if _has_workbook(self.context) else ""
+        note = f"(shortened: {len(printable_text(value, newlines=True)):,} characters{where})"
+        return [paragraph, Paragraph(markup_text(note), self.styles.muted)]
 
     def _partial_notice(self) -> Flowable:
         s = self.styles
@@ -120,10 +141,10 @@ class StoryBuilder:
             heading = self._heading(section)
             return _Block([heading], self._measure(heading), is_heading=True)
         if kind == "text":
-            paragraph = Paragraph(markup_text(section.get("text", "")), self.styles.body)
+            paragraphs = self._text(section.get("text", ""))
             # A paragraph may split between lines: its first lines must fit, not all of it.
-            lead = min(self._measure(paragraph), 3 * self.styles.body.leading + self.styles.body.spaceAfter)
-            return _Block([paragraph], lead)
+            lead = min(self._measure(paragraphs[0]), 3 * self.styles.body.leading + self.styles.body.spaceAfter)
+            return _Block(paragraphs, lead)
         if kind == "page_break":
             return _Block([PageBreak()], 0.0)
         if kind == "kpis":
@@ -133,6 +154,18 @@ class StoryBuilder:
         if kind == "table":
             return self._table(section)
         return self._titled(section, self._no_data(f"unsupported section type '{kind}'"))
+
+    def _text(self, text: Any) -> list[Flowable]:
+        """One Paragraph, or for a long text consecutive pieces (``text_chunks``) that read as one.
+
+        Only the last piece has the body's space after it, so the pieces show as one paragraph.
+        """
+        pieces = list(text_chunks(text))
+        if len(pieces) == 1:
+            return [Paragraph(markup_text(pieces[0]), self.styles.body)]
+        run = self.styles.body_run
+        return [Paragraph(markup_text(piece), run if index < len(pieces) - 1 else self.styles.body)
+                for index, piece in enumerate(pieces)]
 
     def _heading(self, section: dict[str, Any]) -> Flowable:
         level = 2 if str(section.get("level", 1)) == "2" else 1
@@ -215,6 +248,12 @@ class StoryBuilder:
             # A table that fits on one page is never split: it starts on the next page if need be.
             return self._titled(section, table, body_lead=whole)
         return self._titled(section, table, body_lead=table.first_chunk_height())
+
+
+def _has_workbook(context: ReportContext) -> bool:
+    """Whether the report's outputs include the workbook (a spec without "outputs" renders every format)."""
+    outputs = context.spec.get("outputs")
+    return not isinstance(outputs, list) or "xlsx" in outputs
 
 
 @dataclass

@@ -16,6 +16,7 @@ class Styles:
     h2: ParagraphStyle
     h3: ParagraphStyle
     body: ParagraphStyle
+    body_run: ParagraphStyle  # a piece of a long text that more pieces follow: no space after it
     meta_label: ParagraphStyle
     meta_value: ParagraphStyle
     muted: ParagraphStyle
@@ -43,6 +44,7 @@ def make_styles() -> Styles:
         h3=ParagraphStyle("h3", parent=body, fontName=theme.BOLD_FONT, fontSize=10, leading=13,
                           textColor=theme.INK, spaceBefore=8, spaceAfter=4),
         body=body,
+        body_run=ParagraphStyle("body_run", parent=body, spaceAfter=0),
         meta_label=ParagraphStyle("meta_label", parent=body, fontSize=8.5, leading=11, textColor=theme.MUTED,
                                   spaceAfter=0),
         meta_value=ParagraphStyle("meta_value", parent=body, fontSize=8.5, leading=11, spaceAfter=0),

@@ -90,7 +90,7 @@ def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Sty
         row_texts = []
         row_widths = []
         for index, column in enumerate(columns):
-            text = plain_text(format_value(row.get(column.field), column.fmt))
+            text = plain_text(format_value(row.get(column.field), column.fmt), newlines=True)
             if len(text) > MAX_CELL_CHARS:
                 text = text[:MAX_CELL_CHARS - 1] + "…"
             width = stringWidth(text, font, size) + pad + extra[index]

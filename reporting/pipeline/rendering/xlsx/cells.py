@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from reporting.pipeline.rendering.fonts import UNPRINTABLE_CHARACTERS
 
 # Excel (and LibreOffice/Sheets) treat text starting with these as a formula when the cell is edited
 # or the file is exported to CSV (OWASP "CSV/formula injection").
@@ -26,9 +27,14 @@ _RESERVED_SHEET_NAMES = frozenset({"history"})
 
 
 def clean_text(text: str) -> str:
-    """Text an .xlsx can hold: control characters replaced, length capped with a visible marker."""
-    if ILLEGAL_CHARACTERS_RE.search(text) is not None:
-        text = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT_CHARACTER, text)
+    """Text an .xlsx can hold: control characters replaced, length capped with a visible marker.
+
+    The PDF's rule for control characters (``printable_text``), except that TAB and line breaks stay
+    (a cell shows them) and a removed character leaves a visible U+FFFD: openpyxl refuses most C0
+    characters (IllegalCharacterError) and Excel shows DEL and C1 as nothing.
+    """
+    if not text.isprintable() and UNPRINTABLE_CHARACTERS.search(text) is not None:
+        text = UNPRINTABLE_CHARACTERS.sub(REPLACEMENT_CHARACTER, text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
     return text
@@ -41,7 +47,8 @@ def needs_quote_prefix(text: str) -> bool:
 
 def sanitize_sheet_name(name: str, taken: set[str]) -> str:
     """A valid, unique (case-insensitively) sheet name; records it in ``taken`` (lower-cased names)."""
-    base = "".join("_" if ord(ch) < 32 else ch for ch in str(name)).translate(_SHEET_NAME_FORBIDDEN)
+    base = UNPRINTABLE_CHARACTERS.sub("_", str(name).replace("\t", "_").replace("\n", "_").replace("\r", "_"))
+    base = base.translate(_SHEET_NAME_FORBIDDEN)
     # Excel refuses names that start or end with an apostrophe.
     base = base.strip().strip("'").strip() or "Sheet"
     if base.lower() in _RESERVED_SHEET_NAMES:

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.section_data import section_rows
 from reporting.pipeline.rendering.theme import status_style
-from reporting.pipeline.rendering.xlsx.cells import make_cell
+from reporting.pipeline.rendering.xlsx.cells import MAX_CELL_CHARS, make_cell
 from reporting.pipeline.rendering.xlsx.tables import add_excel_table
 from reporting.pipeline.rendering.xlsx.values import ColumnCells
 
@@ -92,7 +92,7 @@ class SummarySheetWriter:
             self._write_missing_sources(context)
         self._append([make_cell(self.ws, "Parameters", font=HEADING_FONT)])
         for label, display in context.parameter_lines:
-            self._append([make_cell(self.ws, label, font=LABEL_FONT), make_cell(self.ws, display)])
+            self._write_parameter(label, display)
         if not context.parameter_lines:
             self._append([make_cell(self.ws, "(none)")])
         self._append([])
@@ -103,6 +103,16 @@ class SummarySheetWriter:
         kpis, notes = collect_kpis(context)
         if kpis or notes:
             self._write_kpis(kpis, notes, context)
+
+    def _write_parameter(self, label: str, display: Any) -> None:
+        """One parameter in full (the PDF shortens long values and points here): a value longer than
+        an Excel cell holds goes on in the rows below it, each row saying which part it is."""
+        parts = [display[i:i + MAX_CELL_CHARS] for i in range(0, len(display), MAX_CELL_CHARS)] \
+            if isinstance(display, str) and len(display) > MAX_CELL_CHARS else [display]
+        self._append([make_cell(self.ws, label, font=LABEL_FONT), make_cell(self.ws, parts[0])])
+        for number, part in enumerate(parts[1:], start=2):
+            continued = f"{label} (continued: part {number} of {len(parts)})"
+            self._append([make_cell(self.ws, continued, font=LABEL_FONT), make_cell(self.ws, part)])
 
     def _append(self, cells: list[Any]) -> None:
         self.ws.append(cells)

@@ -123,13 +123,15 @@ def build_report_context(
     missing_sources: list[SourceFailure] | None = None,
     title: str | None = None,
     requested_by: str = UNICODE_NAME,
+    parameter_lines: list[tuple[str, str]] | None = None,
 ) -> ReportContext:
     spec = copy.deepcopy(spec if spec is not None else DEMO_SPEC)
     return ReportContext(
         title=title if title is not None else spec.get("title", "Report"),
         spec=spec,
         parameters={"period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31), "department": "All"},
-        parameter_lines=[("Period", "1 Oct 2026 – 31 Oct 2026"), ("Department", "All")],
+        parameter_lines=parameter_lines if parameter_lines is not None else [
+            ("Period", "1 Oct 2026 – 31 Oct 2026"), ("Department", "All")],
         generated_at=datetime(2026, 11, 3, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")),
         requested_by=requested_by,
         data=data if data is not None else demo_data(),
