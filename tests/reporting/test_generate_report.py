@@ -119,3 +119,19 @@ def test_json_refusal_is_one_json_object_and_exit_2(template, args, error):
     assert excinfo.value.returncode == 2
     assert json.loads(out.getvalue()) == {"error": error, "exit_code": 2}
     assert not ReportJob.objects.exists()
+
+
+def test_dump_data_into_a_missing_folder_is_refused_before_any_job(template, tmp_path):
+    target = tmp_path / "no-such-folder" / "data.json"
+    with pytest.raises(CommandError) as caught:
+        call_command("generate_report", "cli-report", "--dump-data", str(target), "--output", str(tmp_path))
+    assert caught.value.returncode == 2
+    assert f"--dump-data: the folder {target.parent} does not exist" in str(caught.value)
+    assert not ReportJob.objects.exists()
+
+
+def test_dump_data_writes_the_processed_data(template, tmp_path):
+    target = tmp_path / "data.json"
+    call_command("generate_report", "cli-report", "--dump-data", str(target), "--output", str(tmp_path),
+                 stdout=StringIO())
+    assert "rows" in json.loads(target.read_text())
