@@ -110,7 +110,7 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
         except Exception as exc:  # the point of a test render is to catch exactly this
             result.errors.append(f"Rendering {fmt.upper()} failed: {type(exc).__name__}: {exc}")
     try:
-        result.chart_previews = engine.chart_previews(spec=spec, data=processed.data)
+        result.chart_previews = engine.chart_previews(spec=context.report, data=processed.data)
     except Exception as exc:
         result.errors.append(f"Chart previews failed: {type(exc).__name__}: {exc}")
     return result

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from templates_app.spec import ReportSpec, Section
+
 
 @dataclass(frozen=True)
 class SourceFailure:
@@ -21,6 +23,8 @@ class SourceFailure:
 class ReportContext:
     title: str
     spec: dict[str, Any]
+    # The spec parsed once (templates_app.spec.parse_spec): what the renderers and previews read.
+    report: ReportSpec
     # Concrete values the job ran with (date ranges already resolved to dates).
     parameters: dict[str, Any]
     # (label, value as a person reads it), in declaration order.
@@ -37,5 +41,5 @@ class ReportContext:
         return bool(self.missing_sources)
 
     @property
-    def sections(self) -> list[dict[str, Any]]:
-        return list(self.spec.get("sections", []))
+    def sections(self) -> tuple[Section, ...]:
+        return self.report.sections

@@ -18,6 +18,7 @@ from reporting.pipeline.context import ReportContext, SourceFailure
 from reporting.pipeline.processors.registry import registered_processors, run_processors
 from reporting.pipeline.rendering.base import Renderer, available_formats, get_renderer
 from reporting.pipeline.rendering.previews import chart_previews
+from templates_app.spec import ReportSpec, parse_spec
 
 __all__ = ["AggregationResult", "SourceFailure", "SourceRequest", "available_formats", "build_context",
            "chart_previews", "collect_sources", "process_sources", "registered_processors", "render_formats",
@@ -34,9 +35,12 @@ def process_sources(*, spec: dict[str, Any], sources: dict[str, Any], parameters
 
 def build_context(*, spec: dict[str, Any], parameters: dict[str, Any], parameter_lines: list[tuple[str, str]],
                   data: dict[str, Any], missing: list[SourceFailure], requested_by: str, job_id: str = "",
-                  generated_at: datetime | None = None) -> ReportContext:
+                  generated_at: datetime | None = None, report: ReportSpec | None = None) -> ReportContext:
+    """The context the renderers read; ``report`` is ``spec`` parsed (parsed here when not given:
+    SpecInvalid for a spec that cannot be read)."""
     return ReportContext(
-        title=spec.get("title", ""), spec=spec, parameters=parameters, parameter_lines=parameter_lines,
+        title=spec.get("title", ""), spec=spec, report=report if report is not None else parse_spec(spec),
+        parameters=parameters, parameter_lines=parameter_lines,
         generated_at=generated_at or timezone.localtime(), requested_by=requested_by, data=data,
         missing_sources=missing, job_id=job_id,
     )

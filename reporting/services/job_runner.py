@@ -141,7 +141,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     context = engine.build_context(
         spec=spec, parameters=job.parameters, parameter_lines=parameter_lines(parsed.parameters, job.parameters),
         data=processed.data, missing=aggregation.failures, requested_by=_requested_by(job),
-        job_id=str(job.public_id),
+        job_id=str(job.public_id), report=parsed,
     )
     rendered: dict[str, tuple[Any, bytes]] = {}
 
@@ -152,7 +152,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     for fmt in engine.requested_formats(job.formats):
         run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
             context=context, formats=[fmt], on_rendered=keep))
-    run.stage(Stage.STORE, lambda: _store(job, rendered, previews=engine.chart_previews(spec=spec,
+    run.stage(Stage.STORE, lambda: _store(job, rendered, previews=engine.chart_previews(spec=parsed,
                                                                                           data=processed.data)))
     final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
     run.end(final_status)

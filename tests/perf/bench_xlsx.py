@@ -67,13 +67,13 @@ def make_rows(count: int) -> list[dict[str, Any]]:
 def write_pipeline(rows: list[dict[str, Any]], path: str) -> None:
     from reporting.pipeline.context import ReportContext
     from reporting.pipeline.rendering.xlsx import XlsxRenderer
+    from templates_app.spec import parse_spec
 
+    spec = {"title": "Benchmark", "sections": [{"type": "table", "title": "Data", "data": "rows", "columns": COLUMNS}]}
     context = ReportContext(
         title="Benchmark",
-        spec={
-            "title": "Benchmark",
-            "sections": [{"type": "table", "title": "Data", "data": "rows", "columns": COLUMNS}],
-        },
+        spec=spec,
+        report=parse_spec(spec),
         parameters={},
         parameter_lines=[],
         generated_at=datetime(2026, 11, 1, 9, 30, tzinfo=ZoneInfo("Europe/Warsaw")),

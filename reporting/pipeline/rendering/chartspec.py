@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporting.pipeline.rendering.fonts import printable_text
+from templates_app.spec import ChartSection
 
 CHART_KINDS = ("bar", "hbar", "line", "pie", "doughnut")
 
@@ -39,34 +40,32 @@ class ChartSpec:
         )
 
     @classmethod
-    def from_section(cls, section: dict[str, Any], rows: list[dict[str, Any]]) -> "ChartSpec":
+    def from_section(cls, section: ChartSection, rows: list[dict[str, Any]]) -> "ChartSpec":
         """Raise ChartSectionError (one type for every renderer) when the section cannot describe a chart."""
-        x_field = section.get("x")
-        y_fields = section.get("y") if isinstance(section.get("y"), list) else [section.get("y")]
-        if not isinstance(x_field, str) or not x_field:
+        x_field, y_fields = section.x, section.y
+        if not x_field:
             raise ChartSectionError('the chart section needs an "x" field name')
-        if not y_fields or not all(isinstance(f, str) and f for f in y_fields):
+        if not y_fields or not all(y_fields):
             raise ChartSectionError('the chart section needs "y" field names')
-        labels = section.get("labels") if isinstance(section.get("labels"), dict) else {}
         # Every text a chart draws is made printable here, once for the PDF, the SVG and the workbook's
         # chart: a control character from data would be drawn as the font's missing-glyph box.
         categories = tuple(printable_text(r.get(x_field)) for r in rows)
         series = tuple(
             Series(
                 field=f,
-                label=printable_text(labels.get(f) or f.replace("_", " ").capitalize()),
+                label=printable_text(section.series_label(f)),
                 values=tuple(_number_or_none(r.get(f)) for r in rows),
             )
             for f in y_fields
         )
         return cls(
-            kind=section.get("kind", "bar"),
-            title=printable_text(section.get("title", "")),
+            kind=section.kind,
+            title=printable_text(section.title),
             categories=categories,
             series=series,
-            stacked=bool(section.get("stacked", False)),
-            x_title=printable_text(section.get("x_title", "")),
-            y_title=printable_text(section.get("y_title", "")),
+            stacked=section.stacked,
+            x_title=printable_text(section.x_title),
+            y_title=printable_text(section.y_title),
             x_field=x_field,
         )
 

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 from reporting.pipeline.section_data import EMPTY, NO_CHART_DATA, no_data_text, section_rows
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
 from reporting.pipeline.rendering.charts import chart_svg
+from templates_app.spec import ReportSpec, parse_spec
 
 UNSAFE_PREVIEW_NOTE = "The chart preview could not be shown safely; see the PDF."
 
@@ -36,20 +37,21 @@ def _unsafe_style(value: str) -> bool:
     return False
 
 
-def chart_previews(*, spec: dict[str, Any], data: dict[str, Any], width: float = 520.0) -> list[dict[str, str]]:
+def chart_previews(*, spec: ReportSpec | dict[str, Any], data: dict[str, Any], width: float = 520.0) -> list[dict[str, str]]:
     """One {"title", "svg"} per chart section (or {"title", "note"} when it has no data to draw).
 
     The page inserts the SVG as markup while titles, labels and categories come from the spec and
     from source data. ReportLab's renderSVG writes them as escaped XML text nodes; the SVG is
     still rebuilt from an allow-list (``sanitised_chart_svg``) so that a change in ReportLab cannot
     turn that text into markup on our pages.
+
+    ``spec`` is the parsed spec; a spec dict is parsed first (SpecInvalid when it cannot be read).
     """
+    report = spec if isinstance(spec, ReportSpec) else parse_spec(spec)
     previews = []
-    for section in spec.get("sections", []):
-        if section.get("type") != "chart":
-            continue
-        title = str(section.get("title", ""))
-        found = section_rows(data, section.get("data"))
+    for section in report.sections_of_type("chart"):
+        title = section.title
+        found = section_rows(data, section.data)
         if found.missing and found.missing != EMPTY:
             previews.append({"title": title, "note": found.text})
             continue

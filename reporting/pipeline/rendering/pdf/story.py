@@ -22,6 +22,9 @@ from reporting.pipeline.rendering.pdf.kpi import KpiCard
 from reporting.pipeline.rendering.pdf.markup import generated_text, markup_text, plain_text, shortened, text_chunks
 from reporting.pipeline.rendering.pdf.styles import make_styles
 from reporting.pipeline.rendering.pdf.tables import build_table
+from templates_app.spec import (
+    ChartSection, HeadingSection, KpisSection, Section, TableSection, TextSection,
+)
 
 # Parameter values longer than this are shortened in the title block (about 11 lines of A4 portrait):
 # the title block is one table whose rows cannot split, and a row taller than a page fails the PDF.
@@ -135,23 +138,23 @@ class StoryBuilder:
 
     # -- sections
 
-    def _section(self, section: dict[str, Any]) -> _Block:
-        kind = section.get("type")
-        if kind == "heading":
+    def _section(self, section: Section) -> _Block:
+        kind = section.type
+        if isinstance(section, HeadingSection):
             heading = self._heading(section)
             return _Block([heading], self._measure(heading), is_heading=True)
-        if kind == "text":
-            paragraphs = self._text(section.get("text", ""))
+        if isinstance(section, TextSection):
+            paragraphs = self._text(section.text)
             # A paragraph may split between lines: its first lines must fit, not all of it.
             lead = min(self._measure(paragraphs[0]), 3 * self.styles.body.leading + self.styles.body.spaceAfter)
             return _Block(paragraphs, lead)
         if kind == "page_break":
             return _Block([PageBreak()], 0.0)
-        if kind == "kpis":
+        if isinstance(section, KpisSection):
             return self._kpis(section)
-        if kind == "chart":
+        if isinstance(section, ChartSection):
             return self._chart(section)
-        if kind == "table":
+        if isinstance(section, TableSection):
             return self._table(section)
         return self._titled(section, self._no_data(f"unsupported section type '{kind}'"))
 
@@ -167,13 +170,13 @@ class StoryBuilder:
         return [Paragraph(markup_text(piece), run if index < len(pieces) - 1 else self.styles.body)
                 for index, piece in enumerate(pieces)]
 
-    def _heading(self, section: dict[str, Any]) -> Flowable:
-        level = 2 if str(section.get("level", 1)) == "2" else 1
-        text = plain_text(section.get("text", ""))
+    def _heading(self, section: HeadingSection) -> Flowable:
+        level = 2 if section.level == 2 else 1
+        text = plain_text(section.text)
         style = self.styles.h1 if level == 1 else self.styles.h2
         return OutlinedParagraph(markup_text(text), style, level - 1, text or "Section")
 
-    def _titled(self, section: dict[str, Any], body: Flowable, body_lead: float | None = None,
+    def _titled(self, section: Section, body: Flowable, body_lead: float | None = None,
                 keep_with_title: float | None = None) -> _Block:
         """A section's title (if any) and body; the title never ends a page without the body's start.
 
@@ -182,13 +185,14 @@ class StoryBuilder:
         if body_lead is None:
             body_lead = self._measure(body)
         title: list[Flowable] = []
-        if section.get("title"):
-            title = [Paragraph(markup_text(section["title"]), self.styles.h3)]
+        section_title = getattr(section, "title", "")
+        if section_title:
+            title = [Paragraph(markup_text(section_title), self.styles.h3)]
         lead = sum(self._measure(f) for f in title) + body_lead + 1  # 1 pt for rounding in the frame
         return _Block([self._keep_room(lead), *title, body], lead)
 
-    def _rows(self, section: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
-        found = section_rows(self.context.data, section.get("data"))
+    def _rows(self, section: KpisSection | ChartSection | TableSection) -> tuple[list[dict[str, Any]] | None, str]:
+        found = section_rows(self.context.data, section.data)
         return (found.rows or None), found.missing
 
     def _no_data(self, reason: str) -> Flowable:
@@ -203,7 +207,7 @@ class StoryBuilder:
         box.spaceAfter = SECTION_GAP
         return box
 
-    def _kpis(self, section: dict[str, Any]) -> _Block:
+    def _kpis(self, section: KpisSection) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
             return self._titled(section, self._no_data(reason))
@@ -224,7 +228,7 @@ class StoryBuilder:
         # The grid may split between card rows: the first row of cards must share the page with the title.
         return self._titled(section, table, body_lead=KpiCard.height_pt + gap)
 
-    def _chart(self, section: dict[str, Any]) -> _Block:
+    def _chart(self, section: ChartSection) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
             return self._titled(section, self._no_data(reason))
@@ -237,7 +241,7 @@ class StoryBuilder:
         chart.spaceAfter = SECTION_GAP
         return self._titled(section, chart, body_lead=minimum)
 
-    def _table(self, section: dict[str, Any]) -> _Block:
+    def _table(self, section: TableSection) -> _Block:
         rows, reason = self._rows(section)
         if rows is None:
             return self._titled(section, self._no_data(reason))
@@ -252,8 +256,8 @@ class StoryBuilder:
 
 def _has_workbook(context: ReportContext) -> bool:
     """Whether the report's outputs include the workbook (a spec without "outputs" renders every format)."""
-    outputs = context.spec.get("outputs")
-    return not isinstance(outputs, list) or "xlsx" in outputs
+    outputs = context.report.outputs
+    return not outputs or "xlsx" in outputs
 
 
 @dataclass

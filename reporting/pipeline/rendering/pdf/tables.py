@@ -13,6 +13,7 @@ from reporting.pipeline.rendering.formats import format_value, is_number_format
 from reporting.pipeline.rendering.pdf.markup import markup_text, plain_text
 from reporting.pipeline.rendering.pdf.paged_table import PagedTable, TableLayout
 from reporting.pipeline.rendering.pdf.styles import Styles
+from templates_app.spec import ColumnSpec, TableSection
 
 CELL_PAD_X = 4.0
 CELL_PAD_Y = 2.6
@@ -30,18 +31,17 @@ class _Column:
     numeric: bool
 
 
-def _columns(section: dict[str, Any], rows: list[dict[str, Any]]) -> list[_Column]:
-    specs = section.get("columns") or [{"field": key} for key in (rows[0].keys() if rows else [])]
+def _columns(section: TableSection, rows: list[dict[str, Any]]) -> list[_Column]:
+    specs = section.columns or [ColumnSpec(field=str(key)) for key in (rows[0].keys() if rows else [])]
     sample = rows[:200]
     columns = []
     for spec in specs:
-        field = str(spec.get("field", ""))
-        fmt = spec.get("format")
+        field = spec.field
+        fmt = spec.format
         values = [r.get(field) for r in sample if r.get(field) is not None]
         numeric = is_number_format(fmt) or (
             bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
-        label = spec.get("label") or field.replace("_", " ").capitalize()
-        columns.append(_Column(field, str(label), fmt, numeric))
+        columns.append(_Column(field, spec.header, fmt, numeric))
     return columns
 
 
@@ -72,7 +72,7 @@ def _fit_widths(natural: list[float], minimum: list[float], available: float) ->
     return [w * scale for w in widths] if scale < 1 else widths
 
 
-def build_table(section: dict[str, Any], rows: list[dict[str, Any]], styles: Styles,
+def build_table(section: TableSection, rows: list[dict[str, Any]], styles: Styles,
                 available_width: float, max_height: float) -> PagedTable:
     columns = _columns(section, rows)
     font, bold, size = theme.BODY_FONT, theme.BOLD_FONT, theme.TABLE_SIZE
@@ -170,9 +170,9 @@ def _numeric_runs(columns: list[_Column]) -> list[tuple[int, int]]:
     return runs
 
 
-def _totals_row(section: dict[str, Any], rows: list[dict[str, Any]], columns: list[_Column],
+def _totals_row(section: TableSection, rows: list[dict[str, Any]], columns: list[_Column],
                 col_widths: list[float], line_height: float) -> tuple[list[Any] | None, float]:
-    fields = section.get("totals") or []
+    fields = section.totals
     if not fields:
         return None, 0.0
     totals: list[Any] = []

@@ -19,6 +19,7 @@ from reporting.pipeline.rendering.xlsx.cells import clean_text, sanitize_sheet_n
 from reporting.pipeline.rendering.xlsx.chart_sheet import ChartSheetWriter
 from reporting.pipeline.rendering.xlsx.summary import SummarySheetWriter
 from reporting.pipeline.rendering.xlsx.tables import TableSectionWriter
+from templates_app.spec import ChartSection
 
 SUMMARY_SHEET = "Summary"
 CHARTS_SHEET = "Charts"
@@ -40,18 +41,18 @@ class XlsxRenderer(Renderer):
         SummarySheetWriter(summary, next_table_name()).write(context)
 
         sections = context.sections
-        chart_sections = [s for s in sections if s.get("type") == "chart"]
+        chart_sections = [s for s in sections if s.type == "chart"]
         if chart_sections:
             _write_charts(workbook.create_sheet(allocate_sheet_name(CHARTS_SHEET)), chart_sections, context)
 
         tables = TableSectionWriter(workbook, allocate_sheet_name, next_table_name, context.generated_at.tzinfo)
         table_number = 0
         for section in sections:
-            if section.get("type") != "table":
+            if section.type != "table":
                 continue
             table_number += 1
-            title = str(section.get("title") or f"Table {table_number}")
-            found = section_rows(context.data, section.get("data"))
+            title = section.title or f"Table {table_number}"
+            found = section_rows(context.data, section.data)
             if found.missing:
                 tables.write_no_data(title, found.missing)
                 continue
@@ -60,12 +61,12 @@ class XlsxRenderer(Renderer):
         workbook.save(out)
 
 
-def _write_charts(worksheet: Any, sections: list[dict[str, Any]], context: ReportContext) -> None:
-    max_series = max((len(s["y"]) if isinstance(s.get("y"), list) else 1) for s in sections)
+def _write_charts(worksheet: Any, sections: list[ChartSection], context: ReportContext) -> None:
+    max_series = max(len(s.y) for s in sections)
     writer = ChartSheetWriter(worksheet, max_series)
     for section in sections:
-        title = str(section.get("title") or "Chart")
-        found = section_rows(context.data, section.get("data"))
+        title = section.title or "Chart"
+        found = section_rows(context.data, section.data)
         if found.missing and found.missing != EMPTY:
             writer.write_no_data(title, found.text)
             continue
@@ -81,7 +82,7 @@ def _write_charts(worksheet: Any, sections: list[dict[str, Any]], context: Repor
 def _set_properties(workbook: Any, context: ReportContext) -> None:
     properties = workbook.properties
     properties.title = clean_text(context.title)
-    properties.subject = clean_text(str(context.spec.get("title") or context.title))
+    properties.subject = clean_text(context.report.title or context.title)
     properties.creator = CREATOR
     properties.lastModifiedBy = CREATOR
     # Stored as UTC (W3CDTF "Z"); openpyxl wants a naive datetime.

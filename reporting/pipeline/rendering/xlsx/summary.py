@@ -64,10 +64,10 @@ def collect_kpis(context: ReportContext) -> tuple[list[KpiRow], list[str]]:
     rows: list[KpiRow] = []
     notes: list[str] = []
     for section in context.sections:
-        if section.get("type") != "kpis":
+        if section.type != "kpis":
             continue
-        group = section.get("title") or "KPIs"
-        found = section_rows(context.data, section.get("data"))
+        group = section.title or "KPIs"
+        found = section_rows(context.data, section.data)
         if found.missing:
             notes.append(f"{group} — {found.text}")
         for row in found.rows:

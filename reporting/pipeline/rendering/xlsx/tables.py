@@ -18,6 +18,7 @@ from reporting.pipeline.section_data import EMPTY, no_data_text
 from reporting.pipeline.rendering.xlsx.cells import make_cell, unique_header_names
 from reporting.pipeline.rendering.xlsx.stream import create_streaming_sheet
 from reporting.pipeline.rendering.xlsx.values import ColumnCells
+from templates_app.spec import ColumnSpec, TableSection
 
 # Excel's sheet size. A module constant so tests can lower it to prove that big tables are split.
 EXCEL_MAX_ROWS = 1_048_576
@@ -52,12 +53,12 @@ class TableSheetPart:
     row_count: int
 
 
-def plan_columns(section: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[TableColumnPlan]:
+def plan_columns(section: TableSection, rows: Sequence[dict[str, Any]]) -> list[TableColumnPlan]:
     """The section's declared columns, or (none declared) the fields of the first row."""
-    declared = section.get("columns") or [{"field": key} for key in (rows[0] if rows else {})]
-    labels = [c.get("label") or str(c["field"]).replace("_", " ").capitalize() for c in declared]
+    declared = section.columns or [ColumnSpec(field=str(key)) for key in (rows[0] if rows else {})]
+    labels = [c.header for c in declared]
     return [
-        TableColumnPlan(field=str(c["field"]), header=header, number_format=c.get("format") or None)
+        TableColumnPlan(field=c.field, header=header, number_format=c.format or None)
         for c, header in zip(declared, unique_header_names(labels))
     ]
 
@@ -99,14 +100,14 @@ class TableSectionWriter:
         ws.append([make_cell(ws, title, font=TITLE_FONT)])
         ws.append([make_cell(ws, no_data_text(reason), font=NOTE_FONT)])
 
-    def write(self, section: dict[str, Any], title: str, rows: Sequence[dict[str, Any]]) -> list[str]:
+    def write(self, section: TableSection, title: str, rows: Sequence[dict[str, Any]]) -> list[str]:
         """Write the rows; returns the sheet names used (more than one when the table was split)."""
         columns = plan_columns(section, rows)
         if not rows or not columns:
             self.write_no_data(title, EMPTY)
             return []
         fields = [c.field for c in columns]
-        total_fields = [f for f in section.get("totals", []) if f in fields]
+        total_fields = [f for f in section.totals if f in fields]
         parts = plan_parts(title, len(rows), bool(total_fields), self.allocate_sheet_name)
         widths = _fitted_widths(columns, rows)
         for index, part in enumerate(parts):

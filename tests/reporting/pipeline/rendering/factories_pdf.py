@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from demo.api_data import demo_payload
 from reporting.pipeline.context import ReportContext, SourceFailure
 from reporting.pipeline.processors.registry import run_processors
+from templates_app.spec import parse_spec
 
 HOSTILE_NAME = "<img src=http://x> & <b>bold</b>"
 UNICODE_NAME = "Łukasz Øster-Müller"
@@ -129,6 +130,7 @@ def build_report_context(
     return ReportContext(
         title=title if title is not None else spec.get("title", "Report"),
         spec=spec,
+        report=parse_spec(spec),
         parameters={"period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31), "department": "All"},
         parameter_lines=parameter_lines if parameter_lines is not None else [
             ("Period", "1 Oct 2026 – 31 Oct 2026"), ("Department", "All")],

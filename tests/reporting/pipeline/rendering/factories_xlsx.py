@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reporting.pipeline.context import ReportContext, SourceFailure
+from templates_app.spec import parse_spec
 
 DEMO_SPEC: dict[str, Any] = {
     "title": "Monthly quality report",
@@ -107,7 +108,16 @@ def demo_context(**overrides: Any) -> ReportContext:
         "job_id": "job-123",
     }
     values.update(overrides)
+    values.setdefault("report", parse_spec(_with_columns(values["spec"])))
     return ReportContext(**values)
+
+
+def _with_columns(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with "columns": [] on a table that declares none (parse_spec needs the list; an empty
+    one still means "the fields of the first row", as the renderers read it)."""
+    sections = [{"columns": [], **s} if isinstance(s, dict) and s.get("type") == "table" else s
+                for s in spec.get("sections", [])]
+    return {**spec, "sections": sections}
 
 
 def partial_context() -> ReportContext:

@@ -14,6 +14,7 @@ from reporting.pipeline.rendering.charts import cache as chart_cache
 from reporting.pipeline.rendering.charts import drawing as chart_drawing
 from reporting.pipeline.rendering.chartspec import ChartSpec, Series
 from reporting.pipeline.section_data import NO_CHART_DATA as NO_DATA_TEXT
+from templates_app.spec import ChartSection
 
 DEPARTMENTS = ("Manufacturing", "Quality Assurance", "Research & Development <b>",
                "Regulatory Affairs and Post-Market Surveillance Office", "Łukasz Øster-Müller")
@@ -223,7 +224,7 @@ def test_pie_with_many_slices_keeps_its_legend_inside_the_chart():
                          ids=["inf", "-inf", "nan", "NaN text", "10**400"])
 def test_non_finite_or_huge_values_are_gaps_not_crashes(kind, odd):
     rows = [{"name": "a", "v": 5}, {"name": "b", "v": odd}, {"name": "c", "v": 7}]
-    chart = ChartSpec.from_section({"kind": kind, "title": "Odd values", "x": "name", "y": ["v"]}, rows)
+    chart = ChartSpec.from_section(ChartSection(kind=kind, title="Odd values", data="rows", x="name", y=("v",)), rows)
 
     assert chart.series[0].values == (5.0, None, 7.0)
     text = drawn_text(chart)
@@ -233,7 +234,7 @@ def test_non_finite_or_huge_values_are_gaps_not_crashes(kind, odd):
 @pytest.mark.parametrize("kind", ["bar", "pie"])
 def test_chart_with_only_non_finite_values_says_no_data(kind):
     rows = [{"name": "a", "v": float("nan")}, {"name": "b", "v": "inf"}]
-    chart = ChartSpec.from_section({"kind": kind, "title": "All odd", "x": "name", "y": ["v"]}, rows)
+    chart = ChartSpec.from_section(ChartSection(kind=kind, title="All odd", data="rows", x="name", y=("v",)), rows)
 
     assert chart.is_empty
     assert NO_DATA_TEXT in drawn_text(chart)

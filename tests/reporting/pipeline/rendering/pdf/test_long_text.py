@@ -20,8 +20,9 @@ from reporting.pipeline.rendering.xlsx import XlsxRenderer
 from reporting.pipeline.rendering.xlsx.cells import MAX_CELL_CHARS
 from reporting.services import job_create, job_run
 from templates_app.parameters.display import display_value
+from templates_app.spec import parse_spec
 from tests.factories import StaticSourceFactory, published_template, small_spec
-from tests.reporting.pipeline.rendering.factories_pdf import build_report_context
+from tests.reporting.pipeline.rendering.factories_pdf import DEMO_SPEC, build_report_context
 
 MISSING_GLYPH = "\u25a1"  # what a reader sees for a character the font has no glyph for
 CONTROL = "\x07\x00\x1b\x7f\x85\t"  # BEL, NUL, ESC, DEL, a C1 control (dropped) and TAB (a space)
@@ -100,8 +101,7 @@ def test_parameters_long_in_lines_or_characters_never_make_the_title_block_talle
 
 
 def test_a_pdf_only_report_does_not_point_to_a_workbook():
-    context = build_report_context(parameter_lines=[("Note", "x " * 5_000)])
-    context.spec["outputs"] = ["pdf"]
+    context = build_report_context(spec={**DEMO_SPEC, "outputs": ["pdf"]}, parameter_lines=[("Note", "x " * 5_000)])
     text = flat(pdf_text(render_pdf(context)))
     assert "(shortened: 10,000 characters)" in text
     assert "workbook" not in text
@@ -178,7 +178,7 @@ def _assert_printable(text: str) -> None:
 
 @pytest.mark.parametrize("section", CONTROL_CHARTS, ids=lambda s: s["kind"])
 def test_control_characters_in_chart_labels_and_legends_are_not_drawn(section):
-    spec = ChartSpec.from_section(section, CONTROL_ROWS)
+    spec = ChartSpec.from_section(parse_spec({"title": "Charts", "sections": [section]}).sections[0], CONTROL_ROWS)
     svg = chart_svg(spec)
     texts = " ".join(t for t in svg.split(">") if not t.lstrip().startswith("<"))  # text nodes only
     _assert_printable(texts)
