@@ -10,6 +10,7 @@ import io
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from rq.timeouts import JobTimeoutException
 
-from templates_app.parameters import parameter_lines
+from templates_app.parameters import parameter_lines, quoted_value
 from templates_app.sources import SourceUnavailable, source_requests_for
 from templates_app.spec import ReportSpec, SpecInvalid
 from templates_app.validation import spec_limits_check
@@ -203,9 +204,31 @@ def _validate(job: ReportJob) -> ReportSpec:
     if unknown:
         raise JobFailed(f"Unknown parameter(s): {', '.join(unknown)}.")
     for param in parsed.parameters:
-        if param.required and job.parameters.get(param.name) in (None, "", []):
+        value = job.parameters.get(param.name)
+        if param.required and value in (None, "", []):
             raise JobFailed(f"Parameter '{param.name}' is required.")
+        if value not in (None, "") and not _stored_date_is_valid(param.type, value):
+            raise JobFailed(f"Parameter '{param.name}' must be "
+                            + ("a date as YYYY-MM-DD" if param.type == "date" else
+                               "a date range with a start and an end as YYYY-MM-DD")
+                            + f" (it is {quoted_value(value)}).")
     return parsed
+
+
+def _stored_date_is_valid(ptype: str, value: Any) -> bool:
+    """A job's stored date values (made by the form or CLI, or by anything else) are ISO dates."""
+    def iso(text: Any) -> bool:
+        try:
+            date.fromisoformat(text)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    if ptype == "date":
+        return iso(value)
+    if ptype == "date_range":
+        return isinstance(value, dict) and iso(value.get("start")) and iso(value.get("end"))
+    return True
 
 
 def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:

@@ -30,8 +30,12 @@ def parameter_lines(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]]
     return [(param.label, display_value(param, values.get(param.name))) for param in parameter_specs(spec_parameters)]
 
 
-def _human_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
+def _human_date(iso: Any) -> str:
+    """'1 Nov 2026' for an ISO date; anything else (a value stored by other means) as it is."""
+    try:
+        day = date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return quoted_value(iso)
     return f"{day.day} {day:%b %Y}"
 
 
@@ -44,7 +48,7 @@ def display_value(param: ParameterSpec | Mapping[str, Any], value: Any) -> str:
     if value in (None, "", []):
         return "—"
     if ptype == "date_range" and isinstance(value, dict):
-        text = f"{_human_date(value['start'])} – {_human_date(value['end'])}"
+        text = f"{_human_date(value.get('start'))} – {_human_date(value.get('end'))}"
         preset = value.get("preset")
         if preset and preset != "custom":
             text += f" ({PRESETS.get(preset, preset)})"

@@ -19,6 +19,11 @@ def line_chart(spec: ChartSpec) -> Any:
     chart = HorizontalLineChart()
     chart.data = series_data(spec)
     chart.joinedLines = 1
+    for index, series in enumerate(spec.series):
+        if all(v is None for v in series.values):
+            # ReportLab cannot join no points (it asserts); the "bar" style draws nothing for them,
+            # so a series without a number stays in the legend and shows as no data.
+            chart.lines[index].lineStyle = "bar"
     points = len(spec.categories) * len(spec.series)
     if len(spec.categories) <= 40:
         for index in range(len(spec.series)):
