@@ -92,6 +92,14 @@ def _reconcile_one(job: ReportJob, report: ReconcileReport, *, grace_s: float) -
         report.requeued.append(str(job.public_id))
         return
 
+    if job.origin == ReportJob.Origin.CLI and not job.rq_job_id:
+        # Run by generate_report in its own process, never through a queue: enqueuing it would run
+        # it twice. Only a run far past its time limit is ended (the command was killed).
+        if job.status == ReportJob.Status.RUNNING and timezone.now() - job.started_at > timedelta(
+                seconds=job.template.job_timeout_s + RUNNING_WITHOUT_RQ_JOB_MARGIN_S):
+            _end(job, report, ReportJob.Status.FAILED, job_messages.CLI_RUN_ABANDONED)
+        return
+
     rq_job = _fetch_rq_job(job)
     if rq_job is None:
         if job.status == ReportJob.Status.QUEUED:
@@ -113,7 +121,8 @@ def _reconcile_one(job: ReportJob, report: ReconcileReport, *, grace_s: float) -
             _abandoned(job, report, why="the worker process stopped unexpectedly")
         else:
             # RQ keeps no traceback when a job's own Retry budget ran out; the row has the reason.
-            last_line = exc_text.splitlines()[-1] if exc_text else (job.error_message or "unknown error")
+            last_line = (exc_text.splitlines()[-1] if exc_text
+                         else job_messages.without_retry_note(job.error_message) or "unknown error")
             _end(job, report, ReportJob.Status.FAILED, job_messages.failed_in_worker(last_line))
     elif status in (JobStatus.STOPPED, JobStatus.CANCELED):
         _end(job, report, ReportJob.Status.CANCELLED, job_messages.CANCELLED_IN_QUEUE)

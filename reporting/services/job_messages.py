@@ -1,9 +1,13 @@
 """Every sentence a job's status line can say, in one place (the job page and emails show them)."""
 from __future__ import annotations
 
+import re
+
 CANCELLED_BY_USER = "Cancelled by a user."
 CANCELLED_IN_QUEUE = "Cancelled: the job was stopped in the queue."
 ENDED_WITHOUT_OUTCOME = "The report job ended in the worker without recording an outcome."
+CLI_RUN_ABANDONED = ("The command-line run did not finish within its time limit (the command was probably "
+                     "stopped); run generate_report again.")
 
 
 def _stage(stage: str) -> str:
@@ -40,6 +44,11 @@ def failure_reason(stage: str, exc: BaseException) -> str:
 
 def retrying(*, attempt: int, of: int, reason: str, delay_s: int) -> str:
     return f"Attempt {attempt} of {of} failed: {reason}; retrying in {delay_s} s."
+
+
+def without_retry_note(message: str) -> str:
+    """A 'retrying' note as the reason of a final failure: the promise of a retry is dropped."""
+    return re.sub(r"; retrying in \d+ s\.$", ".", message or "")
 
 
 def worker_failed(reason: str) -> str:

@@ -101,8 +101,8 @@ def job_cancel(*, job: ReportJob) -> ReportJob:
         if job.rq_job_id:
             try:
                 Job.fetch(job.rq_job_id, connection=django_rq.get_connection(job.priority)).cancel()
-            except NoSuchJobError:
-                pass
+            except (NoSuchJobError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                pass  # the row decides: a cancelled row never runs, whatever Redis still holds
         ended = job_transition(job_id=job.pk, from_statuses=_QUEUED, to=ReportJob.Status.CANCELLED,
                                finished_at=timezone.now(), error_message=job_messages.CANCELLED_BY_USER)
         if not ended:

@@ -53,6 +53,9 @@ class _StageRecorder:
     def __init__(self, job: ReportJob):
         self.job = job
         self.timings: dict[str, float] = {}
+        # The attempt this run claimed: a later run of the same row (re-enqueued by the reconciler)
+        # has a higher number, and this run's outcome must then not overwrite it.
+        self.attempt = job.attempts
 
     def record(self, **fields) -> None:
         job_record(job_id=self.job.pk, **fields)
@@ -61,7 +64,8 @@ class _StageRecorder:
 
     def end(self, to: str, **fields) -> bool:
         """The run's own status changes: only while the row is still running under this run."""
-        moved = job_transition(job_id=self.job.pk, from_statuses=_RUNNING, to=to, **fields)
+        moved = job_transition(job_id=self.job.pk, from_statuses=_RUNNING, to=to,
+                               where={"attempts": self.attempt}, **fields)
         self.job.refresh_from_db()
         return moved
 
@@ -121,8 +125,12 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
         run.end(ReportJob.Status.FAILED, finished_at=timezone.now(), error_message=str(exc))
     except JobTimeoutException:
         # RQ's per-job timeout (ReportTemplate.job_timeout_s) interrupted the work horse.
-        run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
-                error_message=job_messages.timed_out(job.template.job_timeout_s, job.stage))
+        if job.status == ReportJob.Status.RUNNING:
+            run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
+                    error_message=job_messages.timed_out(job.template.job_timeout_s, job.stage))
+        else:  # during delivery: the report exists and keeps its status; say what happened
+            run.record(warnings=[*job.warnings, job_messages.timed_out(job.template.job_timeout_s, job.stage)],
+                       finished_at=timezone.now())
     except Exception as exc:  # the job must end with a reason, never stuck in running
         _end_after_error(run, job, exc, allow_retry=allow_retry)
     job.refresh_from_db()

@@ -223,8 +223,8 @@ SELECT bool_or(rolsuper), bool_or(rolcreaterole), bool_or(rolcreatedb), bool_or(
                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%%'
                  AND (n.nspowner = m.oid OR has_schema_privilege(m.oid, n.oid, 'CREATE'))),
        EXISTS (SELECT 1 FROM mine m WHERE has_database_privilege(m.oid, current_database(), 'CREATE')),
-       has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')
-         OR has_function_privilege('pg_logical_emit_message(boolean, text, bytea)', 'EXECUTE'),
+       EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pg_logical_emit_message'
+               AND has_function_privilege(oid, 'EXECUTE')),
        EXISTS (SELECT 1 FROM pg_class WHERE relname = %(marker)s AND relkind = 'r')
 FROM mine
 """
