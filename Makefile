@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.in requirements.lock | cksu
 .PHONY: install run test bench clean
 
 $(STAMP): requirements.in requirements.lock
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.in -c requirements.lock
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 

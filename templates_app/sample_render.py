@@ -157,8 +157,10 @@ def _write_private(path: Path, content: bytes) -> None:
         fh.write(content)
 
 
-def sample_render_store(*, result: SampleRender) -> str:
-    """Keep the rendered files for download under a random token (old ones are swept)."""
+def sample_render_store(*, result: SampleRender, owner_id: int | None) -> str:
+    """Keep the rendered files for download under a random token (old ones are swept); only the
+    user who rendered them (``owner_id``) may download them: a live render may hold data others
+    may not see."""
     root = _store_root()
     cutoff = time.time() - STORE_MAX_AGE_S
     for old in root.iterdir():
@@ -167,19 +169,23 @@ def sample_render_store(*, result: SampleRender) -> str:
     token = secrets.token_urlsafe(24)
     folder = root / token
     folder.mkdir(mode=0o700)
+    _write_private(folder / "owner", str(owner_id).encode())
     for rendered in result.files.values():
         _write_private(folder / rendered.fmt, rendered.content)
         _write_private(folder / f"{rendered.fmt}.name", f"{rendered.filename}\n{rendered.content_type}".encode())
     return token
 
 
-def sample_render_file(*, token: str, fmt: str) -> tuple[Path, str, str] | None:
-    """(path, filename, content type) of a stored file, or None (unknown token or format)."""
+def sample_render_file(*, token: str, fmt: str, user_id: int | None) -> tuple[Path, str, str] | None:
+    """(path, filename, content type) of a stored file, or None (unknown token or format, or a
+    render someone else made)."""
     if not _TOKEN.match(token or "") or fmt not in RENDER_FORMATS:
         return None
     folder = _store_root() / token
-    path, meta = folder / fmt, folder / f"{fmt}.name"
-    if not path.is_file() or not meta.is_file():
+    path, meta, owner = folder / fmt, folder / f"{fmt}.name", folder / "owner"
+    if not path.is_file() or not meta.is_file() or not owner.is_file():
+        return None
+    if owner.read_text() != str(user_id):
         return None
     filename, content_type = meta.read_text().split("\n", 1)
     return path, filename, content_type

@@ -100,7 +100,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
             raise PermissionDenied("A test render from the live sources needs permission to change this template "
                                    "and to run it (its groups).")
         result = template_version_sample_render(version=version, live=live)
-        token = sample_render_store(result=result)
+        token = sample_render_store(result=result, owner_id=request.user.pk)
         downloads = [(f.fmt.upper(), f.filename, len(f.content),
                       reverse("admin:templates_app_templateversion_test_render_download", args=[token, f.fmt]))
                      for f in result.files.values()]
@@ -111,7 +111,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         })
 
     def test_render_download(self, request, token, fmt):
-        found = sample_render_file(token=token, fmt=fmt)
+        found = sample_render_file(token=token, fmt=fmt, user_id=request.user.pk)
         if found is None:
             raise Http404("This test render has expired; render again.")
         file_path, filename, content_type = found

@@ -126,7 +126,7 @@ def test_an_import_by_a_user_who_may_not_write_templates_is_refused(tmp_path):
 
 def test_test_renders_are_stored_where_only_this_user_can_read_them(template_with_two_versions):
     _, v1, _ = template_with_two_versions
-    token = sample_render_store(result=template_version_sample_render(version=v1))
+    token = sample_render_store(result=template_version_sample_render(version=v1), owner_id=None)
     from templates_app.sample_render import _store_root
 
     root = _store_root()
@@ -135,3 +135,16 @@ def test_test_renders_are_stored_where_only_this_user_can_read_them(template_wit
     for path in (root / token).iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert root.stat().st_uid == os.getuid()
+
+
+def test_a_test_render_is_downloadable_only_by_the_user_who_made_it(client, template_with_two_versions):
+    _, v1, _ = template_with_two_versions
+    maker = staff_with("view_templateversion", username="maker")
+    client.force_login(maker)
+    page = client.get(reverse("admin:templates_app_templateversion_test_render", args=[v1.pk]))
+    assert page.status_code == 200
+    token = page.context["downloads"][0][3].split("/test-render/")[1].split("/")[0]
+    url = reverse("admin:templates_app_templateversion_test_render_download", args=[token, "pdf"])
+    assert client.get(url).status_code == 200
+    client.force_login(staff_with("view_templateversion", username="other-staff"))
+    assert client.get(url).status_code == 404
