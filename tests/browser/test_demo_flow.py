@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
@@ -49,7 +49,9 @@ class Download:
 
 
 def _wait(driver: WebDriver, seconds: float = PAGE_WAIT_S) -> WebDriverWait:
-    return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException])
+    # While htmx swaps the status block, chromedriver answers a lookup of the old node with a stale
+    # element or with "Node with given id does not belong to the document": both mean "look again".
+    return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=[WebDriverException])
 
 
 def _sign_in(driver: WebDriver, base_url: str, *, username: str, password: str) -> None:
@@ -93,7 +95,19 @@ def _submit(driver: WebDriver) -> None:
     """Submit the run form and wait until the browser has left the page it was on."""
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "input[type=submit][value='Generate report']").click()
-    _wait(driver).until(EC.staleness_of(old_page))
+    _wait(driver).until(_has_left(old_page))
+
+
+def _has_left(old_page):
+    """EC.staleness_of, but also for chromedriver's other answer about a node of a page that is gone
+    ("Node with given id does not belong to the document"), which it gives in a race."""
+    def check(driver: WebDriver) -> bool:
+        try:
+            old_page.is_enabled()
+        except WebDriverException:  # a StaleElementReferenceException is one too
+            return True
+        return False
+    return check
 
 
 def _badge_text(driver: WebDriver) -> str:
