@@ -6,7 +6,7 @@ import logging
 from rq import Retry
 
 from reporting.models import ReportJob
-from reporting.reliability import max_attempts, retry_intervals_s
+from reporting.reliability import max_attempts, retry_interval_after
 from reporting.services import job_fail, job_messages, job_run
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,9 @@ def run_report_job(job_id: int) -> str | Retry:
     job = ReportJob.objects.select_related("template", "template_version", "requested_by").get(pk=job_id)
     job = job_run(job=job, allow_retry=True)
     if job.status == ReportJob.Status.QUEUED:
-        return Retry(max=max(1, max_attempts() - 1), interval=retry_intervals_s())
+        # The wait the job's note announced: RQ counts retries per RQ job id, which a re-enqueue
+        # by the reconciler starts again, while the row counts every attempt.
+        return Retry(max=max(1, max_attempts() - 1), interval=[retry_interval_after(job.attempts)])
     return job.status
 
 

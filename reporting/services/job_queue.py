@@ -48,7 +48,7 @@ def job_create(*, template: ReportTemplate, user, parameters: dict[str, Any], pr
         template=template, template_version=version, parameters=parameters,
         requested_by=user if (user and user.is_authenticated) else None,
         priority=priority, use_cache=use_cache, origin=origin,
-        formats=formats or list(version.spec.get("outputs", available_formats())),
+        formats=formats or list(version.spec.get("outputs") or available_formats()),  # none declared: all
     )
 
 

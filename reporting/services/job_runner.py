@@ -208,6 +208,10 @@ def _validate(job: ReportJob) -> ReportSpec:
         parsed = job.template_version.parsed
     except SpecInvalid as exc:  # a version can only be published valid; say so if one is not
         raise JobFailed(f"Template version {job.template_version.number} is not a valid spec: {exc}") from None
+    unavailable = [fmt for fmt in job.formats if fmt not in engine.available_formats()]
+    if unavailable or not job.formats:
+        raise JobFailed(f"Output format(s) {', '.join(unavailable) or '(none)'} cannot be made here "
+                        f"(available: {', '.join(engine.available_formats())}).")
     unknown = sorted(set(job.parameters) - set(parsed.parameter_names))
     if unknown:
         raise JobFailed(f"Unknown parameter(s): {', '.join(unknown)}.")

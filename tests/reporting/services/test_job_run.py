@@ -122,7 +122,8 @@ def test_transient_source_failure_requeues_with_reason_and_rq_gets_a_retry():
 
     job.refresh_from_db()
     assert isinstance(outcome, Retry)
-    assert outcome.max == 2 and outcome.intervals == [10, 60]
+    # The wait the note announces ("retrying in 10 s" after attempt 1), not a per-RQ-id schedule.
+    assert outcome.max == 2 and outcome.intervals == [10]
     assert job.status == ReportJob.Status.QUEUED and job.attempts == 1
     assert job.error_message.startswith("Attempt 1 of 3 failed: Required data could not be collected: "
                                         "source 'down': connection refused")

@@ -68,3 +68,30 @@ def test_cancelling_a_queued_job_works_while_redis_is_down(settings):
 def test_a_final_failure_drops_the_retry_promise():
     note = "Attempt 3 of 3 failed: source 'x': HTTP 503 (3 attempts); retrying in 60 s."
     assert job_messages.without_retry_note(note) == "Attempt 3 of 3 failed: source 'x': HTTP 503 (3 attempts)."
+
+
+@pytest.mark.parametrize("formats", [["pdf", "docx"], []])
+def test_a_job_asking_for_a_format_no_renderer_makes_fails_instead_of_succeeding_empty(formats):
+    from reporting.services import job_run
+
+    job = ReportJobFactory(status=ReportJob.Status.PENDING, formats=formats)
+    job = job_run(job=job)
+    assert job.status == ReportJob.Status.FAILED and job.stage == "validate"
+    assert "cannot be made here (available: pdf, xlsx)" in job.error_message
+    assert not job.artifacts.exists()
+
+
+def test_the_retry_rq_schedules_waits_what_the_note_says(monkeypatch, settings):
+    from reporting import jobs
+
+    settings.REPORTING_JOB_RETRY_INTERVALS_S = [10, 60]
+    job = ReportJobFactory(status=ReportJob.Status.QUEUED, attempts=1)
+
+    def queued_again(*, job, allow_retry):
+        ReportJob.objects.filter(pk=job.pk).update(attempts=2)  # a second failed attempt
+        job.refresh_from_db()
+        return job
+
+    monkeypatch.setattr(jobs, "job_run", queued_again)
+    retry = jobs.run_report_job(job.pk)
+    assert retry.intervals == [60]  # after attempt 2: the second interval, whatever RQ has counted
