@@ -1,12 +1,11 @@
-from functools import cache, wraps
+from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -87,20 +86,11 @@ def queue_manager_required(view):
     return wrapped
 
 
-@cache
-def _forbidden_page():
-    # Django's default 403 page drops the exception's message; this one is a single alert on the
-    # site's layout, small enough to live next to its handler.
-    return engines["django"].from_string(
-        '{% extends "base.html" %}{% block title %}Not allowed · QMS Reporting{% endblock %}'
-        '{% block content %}<h1 class="h3">Not allowed</h1>'
-        '<div class="alert alert-danger" role="alert">{{ message }}</div>{% endblock %}')
-
-
 def permission_denied(request, exception):
-    """handler403: say why, so a refused user knows what to ask for."""
+    """handler403: say why, so a refused user knows what to ask for (Django's default page drops
+    the exception's message)."""
     message = str(exception) or "You do not have permission to open this page."
-    return HttpResponseForbidden(_forbidden_page().render({"message": message}, request))
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 @login_not_required

@@ -10,7 +10,6 @@ import io
 import logging
 import time
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from rq.timeouts import JobTimeoutException
 
-from templates_app.parameters import parameter_lines, quoted_value
+from templates_app.parameters import iso_date, parameter_lines, quoted_value
 from templates_app.sources import SourceUnavailable, source_requests_for
 from templates_app.spec import ReportSpec, SpecInvalid
 from templates_app.validation import spec_limits_check
@@ -128,9 +127,8 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
         if job.status == ReportJob.Status.RUNNING:
             run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
                     error_message=job_messages.timed_out(job.template.job_timeout_s, job.stage))
-        else:  # during delivery: the report exists and keeps its status; say what happened
-            run.record(warnings=[*job.warnings, job_messages.timed_out(job.template.job_timeout_s, job.stage)],
-                       finished_at=timezone.now())
+        else:
+            _note_on_the_finished_report(run, job, job_messages.timed_out(job.template.job_timeout_s, job.stage))
     except Exception as exc:  # the job must end with a reason, never stuck in running
         _end_after_error(run, job, exc, allow_retry=allow_retry)
     job.refresh_from_db()
@@ -172,10 +170,8 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
 
 def _end_after_error(run: _StageRecorder, job: ReportJob, exc: Exception, *, allow_retry: bool) -> None:
     if job.status != ReportJob.Status.RUNNING:
-        # The report already exists (failure while delivering): it keeps its status; say what broke.
         logger.exception("job=%s stage=%s failed after the files were stored", job.public_id, job.stage)
-        run.record(warnings=[*job.warnings, job_messages.unexpected_error(job.stage, exc)],
-                   finished_at=timezone.now())
+        _note_on_the_finished_report(run, job, job_messages.unexpected_error(job.stage, exc))
         return
     if allow_retry and is_transient_exception(exc) and has_attempts_left(job.attempts):
         reason = str(exc) if isinstance(exc, TransientJobError) else job_messages.failure_reason(job.stage, exc)
@@ -191,6 +187,11 @@ def _end_after_error(run: _StageRecorder, job: ReportJob, exc: Exception, *, all
         logger.exception("job=%s stage=%s failed", job.public_id, job.stage)
         run.end(ReportJob.Status.FAILED, finished_at=timezone.now(),
                 error_message=job_messages.unexpected_error(job.stage, exc))
+
+
+def _note_on_the_finished_report(run: _StageRecorder, job: ReportJob, note: str) -> None:
+    """Something broke while delivering: the report exists and keeps its status; its page says what."""
+    run.record(warnings=[*job.warnings, note], finished_at=timezone.now())
 
 
 def _requested_by(job: ReportJob) -> str:
@@ -229,17 +230,10 @@ def _validate(job: ReportJob) -> ReportSpec:
 
 def _stored_date_is_valid(ptype: str, value: Any) -> bool:
     """A job's stored date values (made by the form or CLI, or by anything else) are ISO dates."""
-    def iso(text: Any) -> bool:
-        try:
-            date.fromisoformat(text)
-        except (TypeError, ValueError):
-            return False
-        return True
-
     if ptype == "date":
-        return iso(value)
+        return iso_date(value) is not None
     if ptype == "date_range":
-        return isinstance(value, dict) and iso(value.get("start")) and iso(value.get("end"))
+        return isinstance(value, dict) and None not in (iso_date(value.get("start")), iso_date(value.get("end")))
     return True
 
 

@@ -30,13 +30,18 @@ def parameter_lines(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]]
     return [(param.label, display_value(param, values.get(param.name))) for param in parameter_specs(spec_parameters)]
 
 
-def _human_date(iso: Any) -> str:
-    """'1 Nov 2026' for an ISO date; anything else (a value stored by other means) as it is."""
+def iso_date(value: Any) -> date | None:
+    """The date an ISO string names; None for anything else (a value stored by other means)."""
     try:
-        day = date.fromisoformat(iso)
+        return date.fromisoformat(value)
     except (TypeError, ValueError):
-        return quoted_value(iso)
-    return f"{day.day} {day:%b %Y}"
+        return None
+
+
+def _human_date(iso: Any) -> str:
+    """'1 Nov 2026' for an ISO date; anything else as it is."""
+    day = iso_date(iso)
+    return f"{day.day} {day:%b %Y}" if day else quoted_value(iso)
 
 
 def display_value(param: ParameterSpec | Mapping[str, Any], value: Any) -> str:

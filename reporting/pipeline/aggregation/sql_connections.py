@@ -15,6 +15,7 @@ What the server enforces, beyond the friendly sqlparse check in ``sql_source``:
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
@@ -124,6 +125,7 @@ def _is_app_database(database: AnalyticsDatabase) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=64)
 def _host(host: str) -> str:
     """A host as the server sees it: every spelling of this machine ("", a socket, 127.1, ::1) is one."""
     host = host.strip().strip("[]").lower()
