@@ -1,3 +1,4 @@
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -75,6 +76,13 @@ class ReportJob(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     # SVG previews of the report's charts for the job page: [{"title", "svg"} | {"title", "note"}].
     chart_previews = models.JSONField(default=list, blank=True)
+    # What the report says at a glance (recorded after the process stage; read by email and schedules):
+    # the headline KPI rows, the worst KPI status of the report and a hash of the processed data.
+    headline = models.JSONField(default=list, blank=True)
+    worst_status = models.CharField(max_length=10, blank=True)
+    data_sha256 = models.CharField(max_length=64, blank=True)
+    # Why the report was not emailed (policy, schedule condition), for the job page; "" when it was.
+    delivery_note = models.TextField(blank=True)
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
@@ -133,3 +141,41 @@ class ReportArtifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job.public_id}.{self.format}"
+
+
+class EmailDelivery(models.Model):
+    """One job's report to one recipient: the ledger that makes delivery visible and idempotent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="email_deliveries")
+    recipient = models.EmailField(max_length=254)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # job public_id + lower-cased recipient: a re-run delivery finds the row instead of mailing twice.
+    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["job", "recipient"]
+        verbose_name_plural = "email deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.job.public_id} → {self.recipient} ({self.status})"
+
+    @staticmethod
+    def key_for(*, job_public_id, recipient: str) -> str:
+        return hashlib.sha256(f"{job_public_id}:{recipient.strip().lower()}".encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self.idempotency_key:
+            self.idempotency_key = self.key_for(job_public_id=self.job.public_id, recipient=self.recipient)
+        super().save(*args, **kwargs)
