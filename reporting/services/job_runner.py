@@ -26,6 +26,7 @@ from reporting.models import ReportJob
 from reporting.pipeline import engine
 from reporting.pipeline.aggregation.collector import AggregationResult, collect_sources
 from reporting.pipeline.delivery import RecipientsRefused, email_report, recipients_for
+from reporting.pipeline.outcome import report_outcome
 from reporting.reliability import TransientJobError, has_attempts_left, is_transient_exception, max_attempts, \
     retry_interval_after
 
@@ -143,6 +144,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     processed = run.stage(Stage.PROCESS, lambda: engine.process_sources(
         spec=spec, sources=aggregation.data, parameters=job.parameters))
     run.record(warnings=list(processed.warnings))
+    _record_outcome(run, parsed, processed.data)
     if on_processed is not None:
         on_processed(processed.data)
     context = engine.build_context(
@@ -166,6 +168,12 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     # The files are stored: the report exists, so a late cancel no longer applies.
     run.stage(Stage.DELIVER, lambda: _deliver(job, parsed), cancellable=False)
     run.record(progress=100, finished_at=timezone.now(), stage=Stage.DONE)
+
+
+def _record_outcome(run: _StageRecorder, parsed: ReportSpec, data: dict[str, Any]) -> None:
+    """Headline KPIs, worst status and data hash: what the email shows and schedule conditions read."""
+    outcome = report_outcome(report=parsed, data=data)
+    run.record(headline=outcome.headline, worst_status=outcome.worst_status, data_sha256=outcome.data_sha256)
 
 
 def _end_after_error(run: _StageRecorder, job: ReportJob, exc: Exception, *, allow_retry: bool) -> None:
