@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import uuid
 
@@ -91,6 +92,10 @@ class ReportJob(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A scheduled run: its schedule and the due time it was made for (reporting/services/schedule_tick.py).
+    schedule = models.ForeignKey("reporting.Schedule", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="jobs")
+    scheduled_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -179,3 +184,79 @@ class EmailDelivery(models.Model):
         if not self.idempotency_key:
             self.idempotency_key = self.key_for(job_public_id=self.job.public_id, recipient=self.recipient)
         super().save(*args, **kwargs)
+
+
+class Schedule(models.Model):
+    """A report that runs by itself: a template, its parameters and when (see reporting/scheduling)."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly on chosen days"
+        MONTHLY = "monthly", "Monthly on a day"
+        CRON = "cron", "Cron expression"
+
+    class Condition(models.TextChoices):
+        ALWAYS = "always", "Always"
+        NOT_ALL_GOOD = "not_all_good", "Only when something needs attention (not every score good or better)"
+        DATA_CHANGED = "data_changed", "Only when the data changed since the last emailed report"
+
+    name = models.CharField(max_length=200)
+    template = models.ForeignKey("templates_app.ReportTemplate", on_delete=models.PROTECT, related_name="schedules")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_schedules")
+    # The run form's values; a date range keeps its preset ("last_month"), resolved at each run in
+    # the schedule's zone. Email recipients are not here but in `recipients`.
+    parameters = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MONTHLY)
+    time_of_day = models.TimeField(default=datetime.time(8, 0))
+    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday ... 6 = Sunday
+    month_day = models.CharField(max_length=4, default="1", help_text="1 to 31, or 'last'.")
+    cron = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    formats = models.JSONField(default=list, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    condition = models.CharField(max_length=20, choices=Condition.choices, default=Condition.ALWAYS)
+    # Fan out over one choice parameter: one job per value, each to burst_recipients[value] or else
+    # to `recipients`.
+    burst_parameter = models.CharField(max_length=100, blank=True)
+    burst_recipients = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    paused_reason = models.TextField(blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduleRun(models.Model):
+    """One due time of a schedule, claimed exactly once: the unique constraint is the claim."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Job created"
+        SKIPPED_MISFIRE = "skipped_misfire", "Skipped (missed while no scheduler ran)"
+        FAILED = "failed", "Not run"
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="runs")
+    due_at = models.DateTimeField()
+    burst_value = models.CharField(max_length=200, blank=True, default="")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    # A misfire row stands for this many missed due times (from due_at to missed_until).
+    skipped_count = models.PositiveIntegerField(default=0)
+    missed_until = models.DateTimeField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedule_runs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "burst_value"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "due_at", "burst_value"],
+                                               name="one_run_per_schedule_due_time")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} @ {self.due_at:%Y-%m-%d %H:%M}Z {self.burst_value}".rstrip()
