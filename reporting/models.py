@@ -162,6 +162,8 @@ class EmailDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The server refused this recipient for good (SMTP 5xx): a later retry leaves the row alone.
+    failed_permanently = models.BooleanField(default=False)
     message_id = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # job public_id + lower-cased recipient: a re-run delivery finds the row instead of mailing twice.
