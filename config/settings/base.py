@@ -178,6 +178,14 @@ REPORTING_EMAIL_MAX_RECIPIENTS = env.int("REPORTING_EMAIL_MAX_RECIPIENTS", defau
 # Longest value a string/text parameter takes when the template sets no max_length of its own.
 REPORTING_PARAMETER_MAX_LENGTH = env.int("REPORTING_PARAMETER_MAX_LENGTH", default=2000)
 REPORTING_EMAIL_ALLOWED_DOMAINS = [d.lower() for d in env.list("REPORTING_EMAIL_ALLOWED_DOMAINS", default=[])]
+# Where the app is reached: the absolute links in report emails (job page, download links).
+REPORTING_SITE_URL = env("REPORTING_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Files are attached while together at most this big; above it the email carries signed download
+# links valid this many days (they still need a login as a user who may download the job).
+REPORTING_EMAIL_MAX_ATTACHMENT_MB = env.float("REPORTING_EMAIL_MAX_ATTACHMENT_MB", default=10)
+REPORTING_EMAIL_LINK_DAYS = env.int("REPORTING_EMAIL_LINK_DAYS", default=7)
+# A temporary SMTP failure is tried again after each of these pauses (within the deliver stage).
+REPORTING_EMAIL_RETRY_DELAYS_S = env.list("REPORTING_EMAIL_RETRY_DELAYS_S", cast=float, default=[2, 10])
 
 # --- Reporting: limits -------------------------------------------------------------------------
 # What a spec may be (checked on save, import, validation and run; templates_app/validation/limits.py):

@@ -9,6 +9,11 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if env("QMS_TEST_EMAIL_URL", default=""):
+    # A worker subprocess of an email test sends to that test's SMTP server (tests/smtp_server.py).
+    vars().update(env.email_url("QMS_TEST_EMAIL_URL"))
+# Tests that meet a failing SMTP server should not sit out production's pauses.
+REPORTING_EMAIL_RETRY_DELAYS_S = env.list("REPORTING_EMAIL_RETRY_DELAYS_S", cast=float, default=[0.05, 0.1])
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that worker subprocesses in end-to-end tests see the same data.
