@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='failed_permanently',
             field=models.BooleanField(default=False),
         ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='status',
+            field=models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], db_index=True, default='pending', max_length=10),
+        ),
     ]
