@@ -1,56 +1,79 @@
-"""Deterministic demo analytics payloads, shaped as the QMS processors expect.
+"""The demo analytics API's payloads, shaped as the QMS processors read them, all from one dataset.
 
-Pure functions: the same (source, period, department) always gives the same payload (seeded from
-a sha256 of those values, never from the clock), so demo reports and tests are reproducible.
+Every figure is aggregated from the monthly department facts of :mod:`demo.facts` with the
+formulas of :mod:`demo.aggregate`: counts are sums, rates are ratios of sums (defect rate =
+Σdefects / Σinspections × 100, never a mean of monthly or departmental rates). So a department
+filter gives exactly that department's row of the all-department tables, the all-department
+figures re-aggregate from the rows (each row carries its weights: inspections, units_produced,
+audit_checks_total, capas_closed, training_assigned, documents_approved ...), and the
+department_data row of a department equals that department's quality, training and document
+figures for the same period.
+
+Quality score (a %, 0..100, higher is better), over any set of facts:
+    quality_score = 0.4 × first_pass_yield_percentage + 0.3 × compliance_rate + 0.3 × (100 − defect_rate)
+with first_pass_yield_percentage = Σunits_passed_first_time / Σunits_produced × 100 and
+compliance_rate = Σaudit_checks_passed / Σaudit_checks_total × 100; None when any part is None.
+
+Periods: the facts are monthly, so a period takes every month it touches, from the dataset's
+start (DATASET_START) through today (the month containing today holds facts up to today only).
+Nothing is invented outside that: a period with no month in it answers no figures (None, {} or [])
+with ``no_data_reason``. ``coverage`` says which part of the period has data. A quality metric's
+``average`` is over the whole period; ``previous_average`` is the same metric over the equally
+long run of months just before it (``previous_period``; None when that run is not all in the
+dataset); ``series`` has one point per month of the period, plus months before it up to
+MIN_SERIES_MONTHS points, never a month after today and never truncated.
 """
 from __future__ import annotations
 
-import hashlib
-import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-DEPARTMENTS = (
-    "Manufacturing",
-    "Quality Assurance",
-    "Regulatory Affairs",
-    "R&D",
-    "Supply Chain",
-    "Łódź Packaging",  # a name outside Latin-1, on purpose: fonts and encodings must cope
+from .aggregate import QUALITY_METRICS, document_figures, quality_figures, totals, training_figures
+from .facts import (
+    DATASET_START, DEPARTMENTS, WORKFLOW_STAGES, MonthFacts, add_months, dataset, month_end, month_key,
+    month_start, months_between,
 )
+
+__all__ = ["ALL_DEPARTMENTS", "DATASET_START", "DEPARTMENTS", "QUALITY_METRICS", "WORKFLOW_STAGES",
+           "BadParameter", "UnknownSource", "demo_payload"]
+
 ALL_DEPARTMENTS = "All"
 MIN_SERIES_MONTHS = 6
-MAX_SERIES_MONTHS = 24
 TRAINING_TARGET = 90
-WORKFLOW_STAGES = ("Draft", "Review", "Approval", "Training", "Effective")
-
-# metric -> (low, high, decimals): plausible ranges for a regulated manufacturer.
-QUALITY_METRICS: dict[str, tuple[float, float, int]] = {
-    "defect_rate": (1.2, 4.5, 2),
-    "first_pass_yield_percentage": (86.0, 98.5, 1),
-    "quality_score": (78.0, 98.0, 1),
-    "compliance_rate": (82.0, 99.5, 1),
-    "capa_closure_time": (12.0, 42.0, 1),
-    "nonconformance_count": (4, 38, 0),
-}
 
 
-def demo_payload(source: str, *, start: date, end: date, department: str | None) -> dict[str, Any]:
-    """The demo API's answer for ``source`` over [start, end] for one department or all of them."""
+class UnknownSource(ValueError):
+    pass
+
+
+class BadParameter(ValueError):
+    """A request parameter the demo API cannot answer for; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def demo_payload(source: str, *, start: date, end: date, department: str | None,
+                 today: date | None = None) -> dict[str, Any]:
+    """The demo API's answer for ``source`` over [start, end] for one department or all of them,
+    as of ``today`` (default: the real today; nothing after it exists)."""
     builder = _BUILDERS.get(source)
     if builder is None:
-        raise ValueError(f"unknown demo source '{source}'; known: {', '.join(sorted(_BUILDERS))}")
+        raise UnknownSource(f"unknown demo source '{source}'; known: {', '.join(sorted(_BUILDERS))}")
     if start > end:
-        raise ValueError("start is after end")
+        raise BadParameter("end", "start is after end")
     departments = _departments(department)
-    rng = _rng(source, start.isoformat(), end.isoformat(), department or ALL_DEPARTMENTS)
-    data = builder(rng, start, end, departments)
+    window = _window(start, end, today or date.today())
     return {
         "data": {
             "period": {"start": start.isoformat(), "end": end.isoformat()},
             "department": department or ALL_DEPARTMENTS,
-            **data,
+            "coverage": window.coverage(),
+            "no_data_reason": None if window.months else window.no_data_reason(),
+            **builder(window, departments),
         }
     }
 
@@ -59,116 +82,130 @@ def _departments(department: str | None) -> tuple[str, ...]:
     if department in (None, "", ALL_DEPARTMENTS):
         return DEPARTMENTS
     if department not in DEPARTMENTS:
-        raise ValueError(f"unknown department '{department}'")
+        raise BadParameter("department", f"unknown department '{department}'; known: {', '.join(DEPARTMENTS)}")
     return (department,)
 
 
-def _rng(*parts: str) -> random.Random:
-    digest = hashlib.sha256("|".join(parts).encode("utf-8")).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+@dataclass(frozen=True)
+class _Window:
+    start: date
+    end: date
+    today: date
+    first_day: date  # the part of the period with data: [first_day, last_day]
+    last_day: date
+    months: list[str]  # the months of the period that have data
+    context: list[str]  # months before them shown in series
+    previous: list[str]  # the equally long run of months before them, [] when not all in the dataset
+    facts: dict[tuple[str, str], MonthFacts]
+
+    def coverage(self) -> dict[str, Any]:
+        if not self.months:
+            return {"from": None, "through": None, "complete": False}
+        return {"from": self.first_day.isoformat(), "through": self.last_day.isoformat(),
+                "complete": self.start >= DATASET_START and self.end <= self.today}
+
+    def no_data_reason(self) -> str:
+        return (f"No data for this period: the demo data runs from {_human(DATASET_START)} "
+                f"to {_human(self.today)}.")
+
+    def select(self, departments: tuple[str, ...], months: list[str]) -> list[MonthFacts]:
+        return [self.facts[(d, m)] for d in departments for m in months]
 
 
-def _months(start: date, end: date) -> tuple[list[str], list[str]]:
-    """(months before the period shown for context, months in the period), as "YYYY-MM"."""
-    in_period = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        in_period.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    in_period = in_period[-MAX_SERIES_MONTHS:]
-    before = []
-    year, month = int(in_period[0][:4]), int(in_period[0][5:])
-    # One month before the period always exists: it is the "previous" value for trends.
-    while len(before) < max(1, MIN_SERIES_MONTHS - len(in_period)):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        before.insert(0, f"{year:04d}-{month:02d}")
-    return before, in_period
+def _human(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
-def _value(rng: random.Random, low: float, high: float, decimals: int) -> float | int:
-    value = rng.uniform(low, high)
-    return int(round(value)) if decimals == 0 else round(value, decimals)
+def _window(start: date, end: date, today: date) -> _Window:
+    first_day, last_day = max(start, DATASET_START), min(end, today)
+    months = months_between(month_key(first_day), month_key(last_day)) if first_day <= last_day else []
+    context: list[str] = []
+    previous: list[str] = []
+    first_month = month_key(DATASET_START)
+    if months:
+        missing = max(0, MIN_SERIES_MONTHS - len(months))
+        context = [m for m in months_between(add_months(months[0], -missing), add_months(months[0], -1))
+                   if m >= first_month]
+        previous = months_between(add_months(months[0], -len(months)), add_months(months[0], -1))
+        previous = previous if previous[0] >= first_month else []
+    return _Window(start=start, end=end, today=today, first_day=first_day, last_day=last_day, months=months,
+                   context=context, previous=previous, facts=dataset(today))
 
 
-def _quality(rng: random.Random, start: date, end: date, departments: tuple[str, ...]) -> dict[str, Any]:
-    before, in_period = _months(start, end)
-    metrics = {}
-    for name, (low, high, decimals) in QUALITY_METRICS.items():
-        # A random walk inside the range, so series look like trends rather than noise.
-        span = high - low
-        level = rng.uniform(low + span * 0.3, high - span * 0.3)
-        series = []
-        for period in before + in_period:
-            level = min(high, max(low, level + rng.uniform(-0.08, 0.08) * span))
-            series.append({"period": period, "value": int(round(level)) if decimals == 0 else round(level, decimals)})
-        current = [p["value"] for p in series[len(before):]]
-        average = sum(current) / len(current)
-        metrics[name] = {
-            "average": round(average, 2),
-            "previous_average": series[len(before) - 1]["value"],
-            "series": series,
-        }
-    return {"departments": list(departments), "metrics": metrics}
-
-
-def _training(rng: random.Random, start: date, end: date, departments: tuple[str, ...]) -> dict[str, Any]:
-    rows = [
-        {
-            "name": name,
-            "completion_rate": _value(rng, 72.0, 99.0, 1),
-            "overdue_count": _value(rng, 0, 14, 0),
-            "assigned": _value(rng, 40, 260, 0),
-        }
-        for name in departments
-    ]
-    assigned = sum(r["assigned"] for r in rows)
-    completion = sum(r["completion_rate"] * r["assigned"] for r in rows) / assigned
-    return {
-        "completion_rate": round(completion, 1),
-        "overdue_count": sum(r["overdue_count"] for r in rows),
-        "assigned_count": assigned,
-        "target": TRAINING_TARGET,
-        "departments": rows,
-    }
-
-
-def _documents(rng: random.Random, start: date, end: date, departments: tuple[str, ...]) -> dict[str, Any]:
-    months = len(_months(start, end)[1])
-    created = sum(_value(rng, 4, 30, 0) for _ in departments) * months
-    stages = []
-    remaining = created
-    for stage in WORKFLOW_STAGES:
-        count = remaining if stage == WORKFLOW_STAGES[-1] else int(remaining * rng.uniform(0.1, 0.3))
-        remaining -= count
-        stages.append({"stage": stage, "documents": count, "avg_days_in_stage": _value(rng, 0.4, 3.5, 1)})
-    return {
-        "documents_created": created,
-        "documents_revised": int(created * rng.uniform(0.3, 0.6)),
-        "average_approval_time": _value(rng, 0.8, 3.6, 1),
-        "workflow_stages": stages,
-    }
-
-
-def _department_data(rng: random.Random, start: date, end: date, departments: tuple[str, ...]) -> dict[str, Any]:
-    rows = []
-    for name in departments:
-        last_audit = end - timedelta(days=rng.randint(5, 200))
-        rows.append(
-            {
-                "name": name,
-                "quality_score": _value(rng, 72.0, 99.0, 1),
-                "training_completion": _value(rng, 70.0, 99.5, 1),
-                "overdue_training": _value(rng, 0, 15, 0),
-                "documents_created": _value(rng, 3, 60, 0),
-                "avg_approval_days": _value(rng, 1.0, 7.0, 1),
-                "open_capas": _value(rng, 0, 12, 0),
-                "last_audit": last_audit.isoformat(),
+def _quality(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
+    previous_period = None
+    metrics: dict[str, Any] = {}
+    if window.months:
+        current = quality_figures(totals(window.select(departments, window.months)))
+        previous = quality_figures(totals(window.select(departments, window.previous)))
+        if window.previous:
+            previous_period = {"start": month_start(window.previous[0]).isoformat(),
+                               "end": month_end(window.previous[-1]).isoformat()}
+        series_months = window.context + window.months
+        by_month = {m: quality_figures(totals(window.select(departments, [m]))) for m in series_months}
+        current_month = month_key(window.today)
+        for name in QUALITY_METRICS:
+            metrics[name] = {
+                "average": current[name],
+                "previous_average": previous[name] if window.previous else None,
+                "series": [{"period": m, "value": by_month[m][name], "complete": m != current_month}
+                           for m in series_months],
             }
-        )
-    return {"departments": rows}
+    return {"departments": list(departments), "previous_period": previous_period, "metrics": metrics}
 
 
-_BUILDERS: dict[str, Callable[[random.Random, date, date, tuple[str, ...]], dict[str, Any]]] = {
+def _training(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
+    figures = training_figures(totals(window.select(departments, window.months)))
+    rows = []
+    for name in departments if window.months else ():
+        row = training_figures(totals(window.select((name,), window.months)))
+        rows.append({"name": name, "completion_rate": row["completion_rate"], "overdue_count": row["overdue_count"],
+                     "assigned": row["assigned_count"], "completed": row["completed_count"]})
+    return {**figures, "target": TRAINING_TARGET, "departments": rows}
+
+
+def _documents(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
+    return document_figures(totals(window.select(departments, window.months)))
+
+
+def _department_data(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
+    if not window.months:
+        return {"departments": [], "totals": None}
+    rows = [_department_row(window, name, (name,)) for name in departments]
+    label = departments[0] if len(departments) == 1 else ALL_DEPARTMENTS
+    return {"departments": rows, "totals": _department_row(window, label, departments)}
+
+
+def _department_row(window: _Window, name: str, departments: tuple[str, ...]) -> dict[str, Any]:
+    """One department's figures (or the aggregate of several) with the counts they are made of."""
+    t = totals(window.select(departments, window.months))
+    quality, training, documents = quality_figures(t), training_figures(t), document_figures(t)
+    # Audits and open CAPAs are as of the end of the data in the period, looking back before it too.
+    audits = [f.audit_date for d in departments for (dep, _), f in window.facts.items()
+              if dep == d and f.audit_date is not None and f.audit_date <= window.last_day]
+    return {
+        "name": name,
+        "quality_score": quality["quality_score"],
+        "training_completion": training["completion_rate"],
+        "overdue_training": training["overdue_count"],
+        "documents_created": documents["documents_created"],
+        "avg_approval_days": documents["average_approval_time"],
+        "open_capas": sum(window.facts[(d, window.months[-1])].open_capas for d in departments),
+        "last_audit": max(audits).isoformat() if audits else None,
+        "defect_rate": quality["defect_rate"],
+        "first_pass_yield_percentage": quality["first_pass_yield_percentage"],
+        "compliance_rate": quality["compliance_rate"],
+        "capa_closure_time": quality["capa_closure_time"],
+        "nonconformance_count": quality["nonconformance_count"],
+        **{key: t[key] for key in (
+            "inspections", "defects", "units_produced", "units_passed_first_time", "audit_checks_total",
+            "audit_checks_passed", "capas_opened", "capas_closed", "capa_closure_days_total",
+            "training_assigned", "training_completed", "documents_approved", "approval_days_total",
+        )},
+    }
+
+
+_BUILDERS: dict[str, Callable[[_Window, tuple[str, ...]], dict[str, Any]]] = {
     "quality_metrics": _quality,
     "training_metrics": _training,
     "document_metrics": _documents,

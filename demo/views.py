@@ -1,5 +1,6 @@
 """The demo analytics API the seeded DataSources call: read-only, deterministic, token protected."""
 import hmac
+import re
 from datetime import date
 
 from django.conf import settings
@@ -7,11 +8,33 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .api_data import demo_payload
+from .api_data import BadParameter, UnknownSource, demo_payload
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+def _error(status: int, message: str, parameter: str | None = None) -> JsonResponse:
+    body = {"error": message} if parameter is None else {"error": message, "parameter": parameter}
+    return JsonResponse(body, status=status)
+
+
+def _date_parameter(request, name: str) -> date:
+    raw = request.GET.get(name, "")
+    if not raw:
+        raise BadParameter(name, f"{name} is required: a date in YYYY-MM-DD form")
+    try:
+        # fromisoformat alone also takes "20261001" or "2026-W40"; the API documents one form.
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a date in YYYY-MM-DD form, got {raw[:40]!r}") from None
+
+
+def _today() -> date | None:
+    """settings.DEMO_DATA_TODAY (a date or "YYYY-MM-DD") pins the demo's today, e.g. for tests."""
+    pinned = getattr(settings, "DEMO_DATA_TODAY", None)
+    return date.fromisoformat(pinned) if isinstance(pinned, str) else pinned
 
 
 @login_not_required  # machine-to-machine: protected by the bearer token instead of a session
@@ -22,14 +45,11 @@ def demo_source(request, source: str):
     if not expected or not hmac.compare_digest(supplied.encode(), expected.encode()):
         return _error(401, "missing or wrong bearer token")
     try:
-        start = date.fromisoformat(request.GET.get("start", ""))
-        end = date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        return _error(400, "start and end must be dates in YYYY-MM-DD form")
-    if start > end:
-        return _error(400, "start is after end")
-    department = request.GET.get("department") or None
-    try:
-        return JsonResponse(demo_payload(source, start=start, end=end, department=department))
-    except ValueError as exc:
+        start, end = _date_parameter(request, "start"), _date_parameter(request, "end")
+        payload = demo_payload(source, start=start, end=end, department=request.GET.get("department") or None,
+                               today=_today())
+    except UnknownSource as exc:
         return _error(404, str(exc))
+    except BadParameter as exc:
+        return _error(400, str(exc), exc.parameter)
+    return JsonResponse(payload)
