@@ -5,3 +5,6 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

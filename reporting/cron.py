@@ -5,9 +5,14 @@ only work done here.
 """
 from rq import cron
 
+from reporting.jobs import run_schedule_tick
 from reporting.reconcile import reconcile_jobs_task
 
 RECONCILE_EVERY_S = 60
+# Schedules name minutes: a tick every 30 s starts a run within half a minute of its time.
+SCHEDULE_TICK_EVERY_S = 30
 
 cron.register(reconcile_jobs_task, "high", interval=RECONCILE_EVERY_S, job_timeout=120, result_ttl=600,
               name="reconcile_report_jobs")
+cron.register(run_schedule_tick, "high", interval=SCHEDULE_TICK_EVERY_S, job_timeout=300, result_ttl=600,
+              name="schedule_tick")

@@ -8,6 +8,7 @@ from rq import Retry
 from reporting.models import ReportJob
 from reporting.reliability import max_attempts, retry_interval_after
 from reporting.services import job_fail, job_messages, job_run
+from reporting.services.email_delivery import job_deliver_again, job_failure_notify
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +45,23 @@ def on_report_job_failure(rq_job, connection, exc_type, exc_value, traceback) ->
     # re-enqueued the report under a new id) must not end the new run.
     if not job_fail(job_id=job_id, message=job_messages.worker_failed(reason), rq_job_id=rq_job.id):
         logger.info("ignoring failure of rq job %s for report job %s (stale or already ended)", rq_job.id, job_id)
+        return
+    job_failure_notify(job=ReportJob.objects.select_related("template_version", "requested_by").get(pk=job_id))
+
+
+def deliver_report_again(job_id: int, redelivery: int) -> str:
+    """A later retry of a report's email: only the recipients whose delivery failed temporarily."""
+    job = ReportJob.objects.filter(pk=job_id).select_related("template", "template_version").first()
+    if job is None:
+        return "no such job"
+    result = job_deliver_again(job=job, redelivery=redelivery)
+    return f"sent {len(result.sent)}, failed {len(result.failed)}"
+
+
+def run_schedule_tick() -> str:
+    """The scheduler's periodic job (reporting/cron.py): claim and submit every due schedule run.
+
+    Safe to run twice at once or again after a crash: each due time is claimed once in the database."""
+    from reporting.services.schedule_tick import schedule_tick
+
+    return "\n".join(schedule_tick().lines())

@@ -1,4 +1,5 @@
 """factory_boy factories for every model the tests build, plus small_spec (a valid spec over one source)."""
+import datetime
 import hashlib
 
 import factory
@@ -7,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db.models import Max
 
-from reporting.models import ReportArtifact, ReportJob
+from reporting.models import ReportArtifact, ReportJob, Schedule, ScheduleRun
 from templates_app.models import DataSource, ReportTemplate, TemplateVersion
 
 
@@ -168,3 +169,44 @@ class ReportArtifactFactory(factory.django.DjangoModelFactory):
     content_type = factory.LazyAttribute(lambda a: ARTIFACT_CONTENT_TYPES[a.format])
     size = factory.LazyAttribute(lambda a: len(a.content))
     sha256 = factory.LazyAttribute(lambda a: hashlib.sha256(a.content).hexdigest())
+
+
+def scheduled_spec(*, source_name: str, title: str = "Scheduled report") -> dict:
+    """small_spec plus what schedules use: a date range (preset), a department choice, recipients."""
+    spec = small_spec(source_name=source_name, title=title)
+    spec["parameters"] = [
+        {"name": "period", "type": "date_range", "label": "Period", "required": True, "default": "last_month"},
+        {"name": "department", "type": "choice", "label": "Department", "required": True,
+         "choices": [{"value": "QA", "label": "Quality"}, {"value": "OPS", "label": "Operations"}]},
+        {"name": "recipients", "type": "email_list", "label": "Email to", "required": False},
+    ]
+    return spec
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    """An enabled monthly schedule (day 1, 08:00 Europe/Berlin) of a template with scheduled_spec."""
+
+    class Meta:
+        model = Schedule
+
+    name = factory.Sequence(lambda n: f"Schedule {n}")
+    template = factory.SubFactory(
+        PublishedTemplateFactory, spec=factory.LazyFunction(lambda: scheduled_spec(source_name=StaticSourceFactory().name)))
+    owner = factory.SubFactory(UserFactory)
+    parameters = factory.LazyFunction(lambda: {
+        "period": {"start": "2026-10-01", "end": "2026-10-31", "preset": "last_month"}, "department": "QA"})
+    kind = Schedule.Kind.MONTHLY
+    month_day = "1"
+    time_of_day = datetime.time(8, 0)
+    timezone = "Europe/Berlin"
+    recipients = factory.LazyFunction(lambda: ["boss@example.com"])
+    next_run_at = factory.LazyFunction(lambda: datetime.datetime(2026, 12, 1, 7, 0, tzinfo=datetime.UTC))
+
+
+class ScheduleRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleRun
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    due_at = factory.LazyAttribute(lambda run: run.schedule.next_run_at)
+    outcome = ScheduleRun.Outcome.CREATED

@@ -1,13 +1,44 @@
-"""Whether a finished job's report should be emailed at all (schedule conditions live here).
+"""Whether a finished job's report should be emailed at all: a schedule's delivery condition.
 
-Owned by the schedules work (issue 14): e.g. "only when not all good", "only when the data changed".
-The email delivery asks this before sending; a "no" is recorded on the job with its reason.
+The email delivery asks this before sending; a "no" is recorded on the job with its reason (the
+job page shows it). Jobs without a schedule, and schedules that send always, are always emailed.
 """
 from __future__ import annotations
 
-from reporting.models import ReportJob
+from django.utils import timezone
+
+from reporting.models import EmailDelivery, ReportJob, Schedule
+
+# Statuses that need no attention: a report whose every score is one of these is "all good".
+GOOD_STATUSES = ("good", "excellent")
 
 
 def delivery_wanted(*, job: ReportJob) -> tuple[bool, str]:
     """(True, "") to send; (False, reason a person can read) to send nothing."""
+    schedule = job.schedule
+    if schedule is None or schedule.condition == Schedule.Condition.ALWAYS:
+        return True, ""
+    if schedule.condition == Schedule.Condition.NOT_ALL_GOOD:
+        # No scores at all is not "all good": such a report is sent rather than silently held back.
+        if job.worst_status in GOOD_STATUSES:
+            return False, (f"Not emailed: every score is good or better (schedule '{schedule.name}' sends only "
+                           "when something needs attention).")
+        return True, ""
+    if schedule.condition == Schedule.Condition.DATA_CHANGED:
+        previous = last_delivered_job(job=job)
+        if previous is not None and job.data_sha256 and previous.data_sha256 == job.data_sha256:
+            when = timezone.localtime(previous.finished_at or previous.created_at)
+            return False, (f"Not emailed: the data is the same as in the report emailed on {when:%d %b %Y %H:%M} "
+                           f"(schedule '{schedule.name}' sends only when the data changed).")
+        return True, ""
     return True, ""
+
+
+def last_delivered_job(*, job: ReportJob) -> ReportJob | None:
+    """The latest earlier job of the same schedule and burst value that reached a recipient."""
+    runs = job.schedule_runs.all()
+    burst_value = runs[0].burst_value if runs else ""
+    return (ReportJob.objects.filter(schedule_id=job.schedule_id, pk__lt=job.pk,
+                                     schedule_runs__burst_value=burst_value,
+                                     email_deliveries__status=EmailDelivery.Status.SENT)
+            .order_by("-pk").distinct().first())

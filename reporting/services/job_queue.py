@@ -53,11 +53,12 @@ def job_create(*, template: ReportTemplate, user, parameters: dict[str, Any], pr
 
 
 def job_submit(*, template: ReportTemplate, user, parameters: dict[str, Any], priority: str = "default",
-               use_cache: bool = True, origin: str = ReportJob.Origin.WEB) -> ReportJob:
+               use_cache: bool = True, origin: str = ReportJob.Origin.WEB,
+               formats: list[str] | None = None) -> ReportJob:
     """Create the job row and enqueue it once the surrounding transaction has committed."""
     with transaction.atomic():
         job = job_create(template=template, user=user, parameters=parameters, priority=priority,
-                         use_cache=use_cache, origin=origin)
+                         use_cache=use_cache, origin=origin, formats=formats)
         transaction.on_commit(lambda: job_enqueue(job=job))
     return job
 
