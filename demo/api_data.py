@@ -82,7 +82,7 @@ def _departments(department: str | None) -> tuple[str, ...]:
     if department in (None, "", ALL_DEPARTMENTS):
         return DEPARTMENTS
     if department not in DEPARTMENTS:
-        raise BadParameter("department", f"unknown department '{department}'; known: {', '.join(DEPARTMENTS)}")
+        raise BadParameter("department", f"unknown department '{department[:40]}'; known: {', '.join(DEPARTMENTS)}")
     return (department,)
 
 

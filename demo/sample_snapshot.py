@@ -1,7 +1,7 @@
 """The demo templates' sample data: a snapshot of the demo API for a fixed, past quarter.
 
     python -m demo.sample_snapshot monthly-quality          # prints that template's sample_data JSON
-    python -m demo.sample_snapshot --write                  # rewrites the "sample_data" line of every
+    python -m demo.sample_snapshot --write                  # rewrites the "sample_data" value of every
                                                             # demo template file, nothing else
 
 The quarter is in the past, so the snapshot does not change from one day to the next.
@@ -20,7 +20,7 @@ from .api_data import ALL_DEPARTMENTS, demo_payload
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TEMPLATE_SLUGS = ("monthly-quality", "training-compliance")
 SAMPLE_START, SAMPLE_END = date(2026, 1, 1), date(2026, 3, 31)
-SAMPLE_LINE_PREFIX = '  "sample_data": '
+SAMPLE_KEY = '\n  "sample_data": '
 
 
 def sample_data(slug: str, *, today: date | None = None) -> dict[str, Any]:
@@ -32,17 +32,19 @@ def sample_data(slug: str, *, today: date | None = None) -> dict[str, Any]:
 
 
 def write_sample_data(slug: str) -> Path:
-    """Replace only the one-line "sample_data" entry of the template file (the spec stays byte for byte)."""
+    """Replace only the text of the file's top-level "sample_data" value; every other byte stays."""
     path = CONTENT_DIR / f"{slug}.json"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    matches = [i for i, line in enumerate(lines) if line.startswith(SAMPLE_LINE_PREFIX)]
-    if len(matches) != 1:
-        raise SystemExit(f"{path}: expected one line starting {SAMPLE_LINE_PREFIX.strip()!r}, found {len(matches)}")
-    (index,) = matches
-    ending = "," if lines[index].rstrip().endswith(",") else ""
-    lines[index] = f"{SAMPLE_LINE_PREFIX}{json.dumps(sample_data(slug), ensure_ascii=False)}{ending}\n"
-    path.write_text("".join(lines), encoding="utf-8")
-    json.loads(path.read_text(encoding="utf-8"))  # still one JSON document
+    text = path.read_text(encoding="utf-8")
+    key = text.find(SAMPLE_KEY)
+    if key < 0 or text.find(SAMPLE_KEY, key + 1) >= 0:
+        raise SystemExit(f"{path}: expected one line starting {SAMPLE_KEY.strip()!r}")
+    value_start = key + len(SAMPLE_KEY)
+    _, value_end = json.JSONDecoder().raw_decode(text, value_start)
+    # The style of the files (json.dumps indent=2): the value's lines indented one level, as the key.
+    value = json.dumps(sample_data(slug), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    updated = text[:value_start] + value + text[value_end:]
+    json.loads(updated)  # still one JSON document
+    path.write_text(updated, encoding="utf-8")
     return path
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("slugs", nargs="*", metavar="slug",
                         help=f"demo template(s): {', '.join(TEMPLATE_SLUGS)} (default: all)")
-    parser.add_argument("--write", action="store_true", help="rewrite the sample_data line of the template files")
+    parser.add_argument("--write", action="store_true", help="rewrite the sample_data of the template files")
     args = parser.parse_args(argv)
     unknown = [s for s in args.slugs if s not in TEMPLATE_SLUGS]
     if unknown:
