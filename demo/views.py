@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
@@ -34,7 +35,12 @@ def _date_parameter(request, name: str) -> date:
 def _today() -> date | None:
     """settings.DEMO_DATA_TODAY (a date or "YYYY-MM-DD") pins the demo's today, e.g. for tests."""
     pinned = getattr(settings, "DEMO_DATA_TODAY", None)
-    return date.fromisoformat(pinned) if isinstance(pinned, str) else pinned
+    if pinned is None or isinstance(pinned, date):
+        return pinned
+    try:
+        return date.fromisoformat(pinned)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"DEMO_DATA_TODAY must be a date or 'YYYY-MM-DD', got {pinned!r}") from None
 
 
 @login_not_required  # machine-to-machine: protected by the bearer token instead of a session

@@ -78,3 +78,11 @@ def test_the_department_filter_answers_that_departments_row(get):
     everyone = get("department_data").json()["data"]["departments"]
     packaging = get("department_data", department="Łódź Packaging").json()["data"]["departments"]
     assert packaging == [row for row in everyone if row["name"] == "Łódź Packaging"]
+
+
+def test_a_malformed_pinned_today_is_a_configuration_error_naming_the_setting(get, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.DEMO_DATA_TODAY = "soon"
+    with pytest.raises(ImproperlyConfigured, match="DEMO_DATA_TODAY must be a date or 'YYYY-MM-DD', got 'soon'"):
+        get()
