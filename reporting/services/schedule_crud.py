@@ -49,8 +49,8 @@ def _clean(*, template: ReportTemplate, owner, values: dict[str, Any]) -> dict[s
     """The values normalised, or ValidationError naming each field's problem (with a code)."""
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(name: str, message: str, code: str, **params) -> None:
-        errors.setdefault(name, []).append(ValidationError(message, code=code, params=params or None))
+    def add(field_name: str, message: str, code: str, /, **params) -> None:
+        errors.setdefault(field_name, []).append(ValidationError(message, code=code, params=params or None))
 
     values = dict(values)
     values["name"] = (values.get("name") or "").strip()
