@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
-from .models import ReportArtifact, ReportJob
+from .models import EmailDelivery, ReportArtifact, ReportJob
 from .selectors import user_may_manage_queues
 from .views import queue_manager_required
 
@@ -10,6 +10,19 @@ from .views import queue_manager_required
 class ReportArtifactInline(admin.TabularInline):
     model = ReportArtifact
     fields = ("format", "size", "sha256", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EmailDeliveryInline(admin.TabularInline):
+    """The job's email ledger: who got the report, who did not and why."""
+
+    model = EmailDelivery
+    fields = ("recipient", "status", "attempts", "failed_permanently", "last_error", "sent_at", "message_id")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -26,7 +39,7 @@ class ReportJobAdmin(admin.ModelAdmin):
     search_fields = ("public_id", "template__slug", "requested_by__username", "error_message")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ReportJob._meta.fields]
-    inlines = [ReportArtifactInline]
+    inlines = [ReportArtifactInline, EmailDeliveryInline]
 
     def has_add_permission(self, request):
         return False
@@ -37,6 +50,26 @@ class ReportArtifactAdmin(admin.ModelAdmin):
     list_display = ("job", "format", "size", "sha256", "created_at")
     list_filter = ("format",)
     readonly_fields = ("job", "format", "file", "content_type", "size", "sha256", "created_at")
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the ledger is written by the delivery service only (a hand edit could resend or hide)."""
+
+    list_display = ("recipient", "job", "status", "attempts", "failed_permanently", "sent_at", "updated_at")
+    list_filter = ("status", "failed_permanently")
+    search_fields = ("recipient", "job__public_id", "message_id", "last_error")
+    date_hierarchy = "created_at"
+    list_select_related = ("job", "job__template")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in EmailDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class QueueDashboardAdmin(QueueAdmin):

@@ -13,6 +13,10 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<uuid:public_id>/download/<str:fmt>/", views.download, name="download"),
+    path("jobs/<uuid:public_id>/email/", views.job_email, name="job_email"),
+    path("jobs/<uuid:public_id>/email/panel/", views.job_email_panel, name="job_email_panel"),
+    path("jobs/<uuid:public_id>/email/again/", views.job_deliver_again, name="job_deliver_again"),
+    path("download/<str:token>/", views.download_link, name="download_link"),
     path("monitor/", monitoring_views.monitor, name="monitor"),
     path("metrics", monitoring_views.prometheus_metrics, name="metrics"),
 ]

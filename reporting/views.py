@@ -1,19 +1,23 @@
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from templates_app.parameters import parameter_lines
 from templates_app.selectors import template_get_for_user, template_list_for_user
 
 from . import selectors, services
-from .forms import RunReportForm
+from .forms import EmailReportForm, RunReportForm
+from .pipeline.delivery import RecipientsRefused
+from .services.download_links import LinkExpired, LinkInvalid, download_link_target
+from .services.email_content import artifact_filename
+from .services.email_delivery import job_deliver_again as services_job_deliver_again, job_email_send
 
 
 @require_GET
@@ -47,7 +51,8 @@ def job_detail(request, public_id):
     if request.htmx:
         return render(request, "reporting/_job_status.html", {"job": job, "may_act": may_act})
     lines = parameter_lines(job.template_version.parsed.parameters, job.parameters)
-    return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act})
+    return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act,
+                                                         **_email_panel_context(request, job)})
 
 
 @require_POST
@@ -66,13 +71,82 @@ def job_retry(request, public_id):
 
 @require_GET
 def download(request, public_id, fmt):
-    artifact = selectors.artifact_get_for_user(public_id=public_id, fmt=fmt, user=request.user)
-    filename = f"{artifact.job.template.slug}-{timezone.localtime(artifact.job.created_at):%Y%m%d-%H%M}.{fmt}"
-    response = FileResponse(artifact.file.open("rb"), as_attachment=True, filename=filename,
+    return _file_response(selectors.artifact_get_for_user(public_id=public_id, fmt=fmt, user=request.user))
+
+
+@require_GET
+def download_link(request, token):
+    """A signed link from a report email: valid and unexpired, and still only for a user who may
+    download the job (the same check as the download button)."""
+    try:
+        target = download_link_target(token=token)
+    except (LinkExpired, LinkInvalid) as exc:
+        status = 410 if isinstance(exc, LinkExpired) else 404
+        return render(request, "reporting/link_refused.html", {"message": str(exc)}, status=status)
+    return _file_response(selectors.artifact_get_for_user(public_id=target.public_id, fmt=target.fmt,
+                                                          user=request.user))
+
+
+def _file_response(artifact) -> FileResponse:
+    response = FileResponse(artifact.file.open("rb"), as_attachment=True, filename=artifact_filename(artifact),
                             content_type=artifact.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def job_email_panel(request, public_id):
+    """The job page's email panel (deliveries, "Email this report"), refreshed while it delivers."""
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="view")
+    return render(request, "reporting/_job_email.html", _email_panel_context(request, job))
+
+
+def _email_panel_context(request, job) -> dict:
+    deliveries = list(job.email_deliveries.all())
+    return {"job": job, "deliveries": deliveries, "may_act": selectors.job_user_may_act(job=job, user=request.user),
+            "retryable_failures": any(d.status == "failed" and not d.failed_permanently for d in deliveries)}
+
+
+@require_POST
+def job_email(request, public_id):
+    # Emailing the files shares them: the same right as downloading them.
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="download")
+    form = EmailReportForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            result = job_email_send(job=job, recipients=form.cleaned_data["recipients"])
+        except RecipientsRefused as exc:
+            messages.error(request, f"Not emailed: {exc}")
+        else:
+            for level, text in delivery_result_messages(result):
+                messages.add_message(request, level, text)
+    else:
+        for error in form.non_field_errors() + form.errors.get("addresses", []):
+            messages.error(request, f"Not emailed: {error}")
+    return redirect("reporting:job_detail", public_id=job.public_id)
+
+
+@require_POST
+def job_deliver_again(request, public_id):
+    # Retrying a delivery is acting on the job: the owner, or who may change others' jobs.
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="cancel")
+    for level, text in delivery_result_messages(services_job_deliver_again(job=job)):
+        messages.add_message(request, level, text)
+    return redirect("reporting:job_detail", public_id=job.public_id)
+
+
+def delivery_result_messages(result) -> list[tuple[int, str]]:
+    out = []
+    if result.sent:
+        out.append((messages.SUCCESS, f"Emailed to {', '.join(result.sent)}."))
+    if result.already_sent:
+        out.append((messages.INFO, f"Already emailed to {', '.join(result.already_sent)} (not sent again)."))
+    for address, error in result.failed.items():
+        out.append((messages.ERROR, f"Not emailed to {address}: {error}"))
+    if not out:
+        out.append((messages.INFO, "Nothing to send."))
+    return out
 
 
 def queue_manager_required(view):

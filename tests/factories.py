@@ -210,3 +210,18 @@ class ScheduleRunFactory(factory.django.DjangoModelFactory):
     schedule = factory.SubFactory(ScheduleFactory)
     due_at = factory.LazyAttribute(lambda run: run.schedule.next_run_at)
     outcome = ScheduleRun.Outcome.CREATED
+
+
+# --- email delivery (issue 14) ------------------------------------------------------------------
+from reporting.models import EmailDelivery  # noqa: E402 (appended section: the top belongs to all)
+
+
+class EmailDeliveryFactory(factory.django.DjangoModelFactory):
+    """A pending delivery of a succeeded job's report to one address (its idempotency key is derived)."""
+
+    class Meta:
+        model = EmailDelivery
+
+    job = factory.SubFactory(ReportJobFactory)
+    recipient = factory.Sequence(lambda n: f"reader{n}@example.com")
+    status = EmailDelivery.Status.PENDING

@@ -48,13 +48,13 @@ class Received:
 
     @property
     def text(self) -> str:
-        body = self.message.get_body(("plain",))
-        return body.get_content() if body is not None else ""
+        body = self.message.get_body(("plain",))  # line ends as written (SMTP carries CRLF)
+        return body.get_content().replace("\r\n", "\n") if body is not None else ""
 
     @property
     def html(self) -> str:
         body = self.message.get_body(("html",))
-        return body.get_content() if body is not None else ""
+        return body.get_content().replace("\r\n", "\n") if body is not None else ""
 
     @property
     def attachments(self) -> dict[str, bytes]:

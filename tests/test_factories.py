@@ -62,3 +62,13 @@ def test_source_factories_make_one_source_of_each_kind():
     assert kinds == [DataSource.Kind.STATIC, DataSource.Kind.HTTP, DataSource.Kind.SQL]
     http = DataSource.objects.get(kind=DataSource.Kind.HTTP)
     assert (http.endpoint, http.max_attempts, http.cache_ttl_s) == ("/rows", 1, 0)
+
+
+def test_email_delivery_factory_derives_the_idempotency_key_from_job_and_lower_cased_address():
+    from reporting.models import EmailDelivery
+    from tests.factories import EmailDeliveryFactory
+
+    delivery = EmailDeliveryFactory(recipient="QA@Example.com")
+    assert delivery.status == EmailDelivery.Status.PENDING and delivery.job.status == ReportJob.Status.SUCCEEDED
+    assert delivery.idempotency_key == EmailDelivery.key_for(job_public_id=delivery.job.public_id,
+                                                             recipient="qa@example.com")

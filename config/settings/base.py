@@ -186,6 +186,9 @@ REPORTING_EMAIL_MAX_ATTACHMENT_MB = env.float("REPORTING_EMAIL_MAX_ATTACHMENT_MB
 REPORTING_EMAIL_LINK_DAYS = env.int("REPORTING_EMAIL_LINK_DAYS", default=7)
 # A temporary SMTP failure is tried again after each of these pauses (within the deliver stage).
 REPORTING_EMAIL_RETRY_DELAYS_S = env.list("REPORTING_EMAIL_RETRY_DELAYS_S", cast=float, default=[2, 10])
+# What still fails temporarily is tried again later (only those recipients), after each of these.
+REPORTING_EMAIL_REDELIVER_AFTER_S = env.list("REPORTING_EMAIL_REDELIVER_AFTER_S", cast=float,
+                                             default=[300, 1800, 7200])
 
 # --- Reporting: limits -------------------------------------------------------------------------
 # What a spec may be (checked on save, import, validation and run; templates_app/validation/limits.py):

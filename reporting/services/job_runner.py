@@ -25,13 +25,13 @@ from templates_app.validation import spec_limits_check
 from reporting.models import ReportJob
 from reporting.pipeline import engine
 from reporting.pipeline.aggregation.collector import AggregationResult, collect_sources
-from reporting.pipeline.delivery import RecipientsRefused, email_report, recipients_for
 from reporting.pipeline.outcome import report_outcome
 from reporting.reliability import TransientJobError, has_attempts_left, is_transient_exception, max_attempts, \
     retry_interval_after
 
 from . import job_messages
 from .artifacts import artifact_store
+from .email_delivery import job_deliver, job_failure_notify
 from .job_state import job_record, job_transition
 
 logger = logging.getLogger("reporting.pipeline")
@@ -133,8 +133,17 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
     except Exception as exc:  # the job must end with a reason, never stuck in running
         _end_after_error(run, job, exc, allow_retry=allow_retry)
     job.refresh_from_db()
+    if job.status == ReportJob.Status.FAILED:
+        _notify_failure(job)
     logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s)
     return job
+
+
+def _notify_failure(job: ReportJob) -> None:
+    try:
+        job_failure_notify(job=job)
+    except Exception:  # telling the owner must never hide the failure itself
+        logger.exception("job=%s failure notice not sent", job.public_id)
 
 
 def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
@@ -275,20 +284,12 @@ def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: 
 
 
 def _deliver(job: ReportJob, spec: ReportSpec) -> None:
-    """Email the report when the template asks for it. A failed email does not undo a finished
-    report (its files stay downloadable): it is recorded on the job for the person to see."""
-    recipients = recipients_for(spec, job.parameters)
-    if not recipients:
-        return
+    """Email the report when the template asks for it (reporting/services/email_delivery.py). A
+    failed email does not undo a finished report (its files stay downloadable): the delivery ledger
+    and the job's delivery note say what happened."""
     job.refresh_from_db()
     try:
-        email_report(job=job, recipients=recipients)
-    except RecipientsRefused as exc:  # too many or outside the allowed domains: the job page says why
-        logger.warning("job=%s email refused: %s", job.public_id, exc)
-        note = str(exc)
-    except Exception as exc:  # SMTP refused, unreachable, bad address: the job page says so
-        logger.warning("job=%s email delivery failed: %s", job.public_id, exc)
-        note = f"Email delivery to {', '.join(recipients)} failed: {type(exc).__name__}: {exc}"
-    else:
-        return
-    job_record(job_id=job.pk, warnings=[*job.warnings, note])
+        job_deliver(job=job)
+    except Exception as exc:  # a bug or a database error while delivering: the job page says so
+        logger.exception("job=%s email delivery failed", job.public_id)
+        job_record(job_id=job.pk, delivery_note=f"Email delivery failed: {type(exc).__name__}: {exc}")

@@ -1,44 +1,17 @@
-"""Email delivery through a real SMTP server (aiosmtpd) on 127.0.0.1."""
-import email
+"""Email delivery through a real SMTP server (aiosmtpd) on 127.0.0.1: one message per recipient."""
 import io
 import socket
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from reporting.models import EmailDelivery
 from tests.factories import StaticSourceFactory, published_template, small_spec
+from tests.smtp_server import smtp_server  # noqa: F401 (fixture: a real SMTP server)
 
 pytestmark = pytest.mark.django_db
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    inbox = _Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd's start-up check cannot use port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
 
 
 def _template_with_recipients(*, optional_broken: bool = False):
@@ -52,14 +25,15 @@ def _template_with_recipients(*, optional_broken: bool = False):
     return published_template(spec=spec, slug="mailed")
 
 
-def test_report_is_emailed_with_both_files(smtp_inbox, tmp_path):
+def test_report_is_emailed_with_both_files_one_message_per_recipient(smtp_server, tmp_path):  # noqa: F811
     _template_with_recipients()
     call_command("generate_report", "mailed", "--param", "recipients=qa@example.com, lead@example.com",
                  "--output", str(tmp_path))
-    assert len(smtp_inbox.messages) == 1
-    recipients, message = smtp_inbox.messages[0]
-    assert sorted(recipients) == ["lead@example.com", "qa@example.com"]
-    assert message["Subject"] == "Mailed report"
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["lead@example.com", "qa@example.com"]
+    assert all(len(m.rcpt_tos) == 1 for m in smtp_server.messages)  # nobody sees the other addresses
+    [received] = smtp_server.to("qa@example.com")
+    message = received.message
+    assert message["Subject"] == "Mailed report — Complete"
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
     names = sorted(attachments)
     assert len(names) == 2
@@ -78,22 +52,27 @@ def test_report_is_emailed_with_both_files(smtp_inbox, tmp_path):
     assert workbook["Summary"]["A1"].value == "Mailed report"
     rows = workbook["Rows"]
     assert [[cell.value for cell in row] for row in rows.iter_rows(min_row=3)] == [["Name", "Value"], ["Alpha", 3]]
-    assert "is attached" in message.get_body(("plain",)).get_content()
+    assert f"Attached: {names[0]}, {names[1]}" in received.text
+    ledger = {d.recipient: d for d in EmailDelivery.objects.all()}
+    assert set(ledger) == {"qa@example.com", "lead@example.com"}
+    assert ledger["qa@example.com"].status == EmailDelivery.Status.SENT
+    assert ledger["qa@example.com"].message_id == message["Message-ID"]
 
 
-def test_partial_report_email_says_what_is_missing(smtp_inbox, tmp_path):
+def test_partial_report_email_says_what_is_missing(smtp_server, tmp_path):  # noqa: F811
     _template_with_recipients(optional_broken=True)
     call_command("generate_report", "mailed", "--param", "recipients=qa@example.com", "--output", str(tmp_path))
-    _, message = smtp_inbox.messages[0]
-    assert message["Subject"] == "Mailed report (incomplete: some data missing)"
-    body = message.get_body(("plain",)).get_content()
-    assert "incomplete" in body and "broken:" in body
+    [received] = smtp_server.messages
+    assert received.subject == "Mailed report — Incomplete: some data missing"
+    assert "Some data could not be collected, so the report is incomplete:\n- broken:" in received.text
+    assert "Some data could not be collected" in received.html and "<li>broken:" in received.html
 
 
-def test_no_recipients_sends_nothing(smtp_inbox, tmp_path):
+def test_no_recipients_sends_nothing(smtp_server, tmp_path):  # noqa: F811
     _template_with_recipients()
     call_command("generate_report", "mailed", "--output", str(tmp_path))
-    assert smtp_inbox.messages == []
+    assert smtp_server.messages == []
+    assert not EmailDelivery.objects.exists()
 
 
 def test_unreachable_mail_server_keeps_the_report_and_says_so(settings, tmp_path, client, db):
@@ -107,6 +86,7 @@ def test_unreachable_mail_server_keeps_the_report_and_says_so(settings, tmp_path
         closed_port = probe.getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 5
+    settings.REPORTING_EMAIL_REDELIVER_AFTER_S = []  # no later retry: this test reads the final word
     owner = UserFactory(username="owner")
     _template_with_recipients()
     call_command("generate_report", "mailed", "--param", "recipients=qa@example.com", "--user", "owner",
@@ -115,8 +95,13 @@ def test_unreachable_mail_server_keeps_the_report_and_says_so(settings, tmp_path
     job = ReportJob.objects.get()
     assert job.status == ReportJob.Status.SUCCEEDED
     assert sorted(job.artifacts.values_list("format", flat=True)) == ["pdf", "xlsx"]
-    [note] = [w for w in job.warnings if w.startswith("Email delivery to qa@example.com failed")]
-    assert "ConnectionRefusedError" in note
+    [delivery] = job.email_deliveries.all()
+    assert delivery.status == EmailDelivery.Status.FAILED and not delivery.failed_permanently
+    assert delivery.attempts == 1 + len(settings.REPORTING_EMAIL_RETRY_DELAYS_S)
+    assert delivery.last_error.startswith("The mail server could not be reached: ConnectionRefusedError")
+    assert job.delivery_note == "Not emailed to qa@example.com (see the deliveries)."
     client.force_login(owner)
-    assert "Email delivery to qa@example.com failed" in client.get(
-        reverse("reporting:job_detail", args=[job.public_id])).content.decode()
+    page = client.get(reverse("reporting:job_detail", args=[job.public_id])).content.decode()
+    assert "Not emailed to qa@example.com (see the deliveries)." in page
+    assert "The mail server could not be reached: ConnectionRefusedError" in page
+    assert "Retry failed emails" in page

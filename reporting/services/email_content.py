@@ -1,0 +1,149 @@
+"""What a report email says: subject, plain-text and HTML bodies, attachments or download links.
+
+Never empty, never silent: the subject names the report, its period and whether it is complete;
+the bodies carry the headline KPIs ("No data" where a value is missing, never 0), the missing-data
+notice of a partial report and a link to the job page. A failed job gets its own mail, to its
+owner only, with the reason — never a report-shaped mail without a report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from templates_app.parameters import iso_date
+
+from reporting.models import ReportArtifact, ReportJob
+from reporting.pipeline.rendering import presentation
+
+from .download_links import download_link_url
+
+SUBJECT_MAX = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # (filename, bytes, mimetype)
+
+
+def one_line(text: Any) -> str:
+    """Text for a mail header: control characters (CR/LF above all) become spaces, runs of space one."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def period_text(job: ReportJob) -> str:
+    """"1–31 Oct 2026" from the job's first date range (or "31 Oct 2026" from its first date); ""."""
+    parsed = job.template_version.parsed
+    for param in parsed.parameters_of_type("date_range"):
+        value = job.parameters.get(param.name)
+        if isinstance(value, dict):
+            start, end = iso_date(value.get("start")), iso_date(value.get("end"))
+            if start and end:
+                return date_range_text(start, end)
+    for param in parsed.parameters_of_type("date"):
+        day = iso_date(job.parameters.get(param.name))
+        if day:
+            return _day(day, year=True)
+    return ""
+
+
+def date_range_text(start: date, end: date) -> str:
+    if start == end:
+        return _day(start, year=True)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%b %Y}"
+    if start.year == end.year:
+        return f"{_day(start, year=False)} – {_day(end, year=True)}"
+    return f"{_day(start, year=True)} – {_day(end, year=True)}"
+
+
+def _day(day: date, *, year: bool) -> str:
+    return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
+
+
+def status_word(job: ReportJob) -> str:
+    if job.status == ReportJob.Status.FAILED:
+        return "Failed: no report"
+    if job.status == ReportJob.Status.PARTIAL or job.missing_sources:
+        return "Incomplete: some data missing"
+    return "Complete"
+
+
+def subject_for(job: ReportJob, status: str) -> str:
+    parts = [one_line(job.template_version.title) or one_line(job.template.name), one_line(period_text(job)), status]
+    subject = " — ".join(part for part in parts if part)
+    return subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
+
+
+def job_url(job: ReportJob) -> str:
+    return f"{settings.REPORTING_SITE_URL}{reverse('reporting:job_detail', args=[job.public_id])}"
+
+
+def artifact_filename(artifact: ReportArtifact) -> str:
+    """The name the download view gives the file, so a mailed file and a downloaded one match."""
+    return f"{artifact.job.template.slug}-{timezone.localtime(artifact.job.created_at):%Y%m%d-%H%M}.{artifact.format}"
+
+
+def headline_rows(job: ReportJob) -> list[dict[str, str]]:
+    rows = []
+    for row in job.headline or []:
+        if not isinstance(row, dict):
+            continue
+        rows.append({
+            "name": str(row.get("name") or "(unnamed)"),
+            "value": presentation.kpi_value_text(row),
+            "status": presentation.status_label(row.get("status")),
+            "change": presentation.kpi_trend_text(row),
+            "note": presentation.kpi_note(row),
+        })
+    return rows
+
+
+def report_email_content(*, job: ReportJob) -> EmailContent:
+    artifacts = list(job.artifacts.all())
+    limit = settings.REPORTING_EMAIL_MAX_ATTACHMENT_MB * 1024 * 1024
+    attach = sum(a.size for a in artifacts) <= limit
+    attachments, links = [], []
+    for artifact in artifacts:
+        if attach:
+            with artifact.file.open("rb") as fh:
+                attachments.append((artifact_filename(artifact), fh.read(), artifact.content_type))
+        else:
+            links.append({"label": artifact.get_format_display(), "url": download_link_url(artifact=artifact),
+                          "size": filesizeformat(artifact.size)})
+    status = status_word(job)
+    context = {
+        "title": job.template_version.title, "period": period_text(job), "status": status,
+        "worst_status": presentation.status_label(job.worst_status), "headline": headline_rows(job),
+        "missing": job.missing_sources, "job_url": job_url(job), "attached": [a[0] for a in attachments],
+        "links": links, "link_days": settings.REPORTING_EMAIL_LINK_DAYS,
+        "links_valid_until": timezone.localdate() + timedelta(days=settings.REPORTING_EMAIL_LINK_DAYS),
+        "max_attachment_mb": settings.REPORTING_EMAIL_MAX_ATTACHMENT_MB,
+    }
+    return EmailContent(
+        subject=subject_for(job, status),
+        text=render_to_string("reporting/email/report.txt", context),
+        html=render_to_string("reporting/email/report.html", context),
+        attachments=attachments,
+    )
+
+
+def failure_email_content(*, job: ReportJob) -> EmailContent:
+    context = {"title": job.template_version.title, "period": period_text(job),
+               "reason": job.error_message or "No reason was recorded.", "job_url": job_url(job)}
+    return EmailContent(
+        subject=subject_for(job, status_word(job)),
+        text=render_to_string("reporting/email/failure.txt", context),
+        html=render_to_string("reporting/email/failure.html", context),
+    )
