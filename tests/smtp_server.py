@@ -44,7 +44,9 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        # Django folds a non-ASCII subject onto a continuation line ("Subject: \r\n =?utf-8?b?...");
+        # unfolding leaves a leading space that mail clients do not show.
+        return str(self.message["Subject"]).strip()
 
     @property
     def text(self) -> str:
