@@ -100,3 +100,5 @@ class QueueDashboardAdmin(QueueAdmin):
 if admin.site.is_registered(Dashboard):
     admin.site.unregister(Dashboard)
     admin.site.register(Dashboard, QueueDashboardAdmin)
+
+from . import admin_schedules  # noqa: E402,F401  (Schedule and ScheduleRun admins)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .monitoring import views as monitoring_views
@@ -17,6 +17,7 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/email/panel/", views.job_email_panel, name="job_email_panel"),
     path("jobs/<uuid:public_id>/email/again/", views.job_deliver_again, name="job_deliver_again"),
     path("download/<str:token>/", views.download_link, name="download_link"),
+    path("", include("reporting.schedule_urls")),
     path("monitor/", monitoring_views.monitor, name="monitor"),
     path("metrics", monitoring_views.prometheus_metrics, name="metrics"),
 ]
