@@ -7,33 +7,35 @@ filter gives exactly that department's row of the all-department tables, the all
 figures re-aggregate from the rows (each row carries its weights: inspections, units_produced,
 audit_checks_total, capas_closed, training_assigned, documents_approved ...), and the
 department_data row of a department equals that department's quality, training and document
-figures for the same period.
+figures for the same period; its "totals" is the same row over the whole selection.
 
 Quality score (a %, 0..100, higher is better), over any set of facts:
     quality_score = 0.4 × first_pass_yield_percentage + 0.3 × compliance_rate + 0.3 × (100 − defect_rate)
 with first_pass_yield_percentage = Σunits_passed_first_time / Σunits_produced × 100 and
 compliance_rate = Σaudit_checks_passed / Σaudit_checks_total × 100; None when any part is None.
 
-Periods: the facts are monthly, so a period takes every month it touches, from the dataset's
-start (DATASET_START) through today (the month containing today holds facts up to today only).
-Nothing is invented outside that: a period with no month in it answers no figures (None, {} or [])
-with ``no_data_reason``. ``coverage`` says which part of the period has data. A quality metric's
-``average`` is over the whole period; ``previous_average`` is the same metric over the equally
-long run of months just before it (``previous_period``; None when that run is not all in the
-dataset); ``series`` has one point per month of the period, plus months before it up to
-MIN_SERIES_MONTHS points, never a month after today and never truncated.
+Periods: the data runs from DATASET_START through today (the month containing today holds facts
+up to today only); a part of a month counts the month's facts scaled to the share of its days in
+the period. Nothing is invented outside that: a period without a day of data answers no figures
+(None, {} or []) with ``no_data_reason``; ``coverage`` says which days of the period have data.
+A quality metric's ``average`` is over the whole period (for nonconformance_count, a count: the
+period's total); ``previous_average`` is the same metric over ``previous_period``: as many whole
+months just before when the covered days are whole months, else as many days just before (None
+when that run is not all in the dataset). ``series`` has one point per month of the period (a
+month the period covers only partly counts the period's days of it, ``complete`` false), plus
+whole months before it up to MIN_SERIES_MONTHS points; never a month after today, never truncated.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .aggregate import QUALITY_METRICS, document_figures, quality_figures, totals, training_figures
 from .facts import (
     DATASET_START, DEPARTMENTS, WORKFLOW_STAGES, MonthFacts, add_months, dataset, month_end, month_key,
-    month_start, months_between,
+    month_start, months_between, part_of_month,
 )
 
 __all__ = ["ALL_DEPARTMENTS", "DATASET_START", "DEPARTMENTS", "QUALITY_METRICS", "WORKFLOW_STAGES",
@@ -94,9 +96,9 @@ class _Window:
     first_day: date  # the part of the period with data: [first_day, last_day]
     last_day: date
     months: list[str]  # the months of the period that have data
-    context: list[str]  # months before them shown in series
-    previous: list[str]  # the equally long run of months before them, [] when not all in the dataset
-    facts: dict[tuple[str, str], MonthFacts]
+    context: list[str]  # whole months before them shown in series
+    previous: tuple[date, date] | None  # the equally long run just before, None when not all in the dataset
+    facts: dict[tuple[str, str], MonthFacts]  # the whole dataset
 
     def coverage(self) -> dict[str, Any]:
         if not self.months:
@@ -108,8 +110,25 @@ class _Window:
         return (f"No data for this period: the demo data runs from {_human(DATASET_START)} "
                 f"to {_human(self.today)}.")
 
-    def select(self, departments: tuple[str, ...], months: list[str]) -> list[MonthFacts]:
-        return [self.facts[(d, m)] for d in departments for m in months]
+    def select(self, departments: tuple[str, ...], first: date | None = None,
+               last: date | None = None) -> list[MonthFacts]:
+        """The facts of the days [first, last] (default: the period's days with data)."""
+        first, last = first or self.first_day, last or self.last_day
+        if not self.months or first > last:
+            return []
+        selected = []
+        for month in months_between(month_key(first), month_key(last)):
+            whole = first <= month_start(month) and month_end(month) <= last
+            for department in departments:
+                selected.append(self.facts[(department, month)] if whole
+                                else part_of_month(self.today, department, month, first, last))
+        return selected
+
+    def month_days(self, month: str) -> tuple[date, date]:
+        """The days of ``month`` a series point covers: the period's days in it, or all of it."""
+        if month in self.months:
+            return max(self.first_day, month_start(month)), min(self.last_day, month_end(month))
+        return month_start(month), month_end(month)
 
 
 def _human(day: date) -> str:
@@ -120,14 +139,17 @@ def _window(start: date, end: date, today: date) -> _Window:
     first_day, last_day = max(start, DATASET_START), min(end, today)
     months = months_between(month_key(first_day), month_key(last_day)) if first_day <= last_day else []
     context: list[str] = []
-    previous: list[str] = []
-    first_month = month_key(DATASET_START)
+    previous = None
     if months:
         missing = max(0, MIN_SERIES_MONTHS - len(months))
         context = [m for m in months_between(add_months(months[0], -missing), add_months(months[0], -1))
-                   if m >= first_month]
-        previous = months_between(add_months(months[0], -len(months)), add_months(months[0], -1))
-        previous = previous if previous[0] >= first_month else []
+                   if month_start(m) >= DATASET_START]
+        if first_day.day == 1 and last_day == month_end(months[-1]):  # whole months: as many months before
+            previous = (month_start(add_months(months[0], -len(months))), first_day - timedelta(days=1))
+        else:  # as many days before
+            days = (last_day - first_day).days + 1
+            previous = (first_day - timedelta(days=days), first_day - timedelta(days=1))
+        previous = previous if previous[0] >= DATASET_START else None
     return _Window(start=start, end=end, today=today, first_day=first_day, last_day=last_day, months=months,
                    context=context, previous=previous, facts=dataset(today))
 
@@ -136,36 +158,37 @@ def _quality(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
     previous_period = None
     metrics: dict[str, Any] = {}
     if window.months:
-        current = quality_figures(totals(window.select(departments, window.months)))
-        previous = quality_figures(totals(window.select(departments, window.previous)))
+        current = quality_figures(totals(window.select(departments)))
+        previous = dict.fromkeys(QUALITY_METRICS)
         if window.previous:
-            previous_period = {"start": month_start(window.previous[0]).isoformat(),
-                               "end": month_end(window.previous[-1]).isoformat()}
-        series_months = window.context + window.months
-        by_month = {m: quality_figures(totals(window.select(departments, [m]))) for m in series_months}
-        current_month = month_key(window.today)
+            previous = quality_figures(totals(window.select(departments, *window.previous)))
+            previous_period = {"start": window.previous[0].isoformat(), "end": window.previous[1].isoformat()}
+        points = {}
+        for month in window.context + window.months:
+            facts = window.select(departments, *window.month_days(month))
+            points[month] = (quality_figures(totals(facts)), all(f.complete for f in facts))
         for name in QUALITY_METRICS:
             metrics[name] = {
                 "average": current[name],
-                "previous_average": previous[name] if window.previous else None,
-                "series": [{"period": m, "value": by_month[m][name], "complete": m != current_month}
-                           for m in series_months],
+                "previous_average": previous[name],
+                "series": [{"period": month, "value": figures[name], "complete": complete}
+                           for month, (figures, complete) in points.items()],
             }
     return {"departments": list(departments), "previous_period": previous_period, "metrics": metrics}
 
 
 def _training(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
-    figures = training_figures(totals(window.select(departments, window.months)))
+    figures = training_figures(totals(window.select(departments)))
     rows = []
     for name in departments if window.months else ():
-        row = training_figures(totals(window.select((name,), window.months)))
+        row = training_figures(totals(window.select((name,))))
         rows.append({"name": name, "completion_rate": row["completion_rate"], "overdue_count": row["overdue_count"],
                      "assigned": row["assigned_count"], "completed": row["completed_count"]})
     return {**figures, "target": TRAINING_TARGET, "departments": rows}
 
 
 def _documents(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
-    return document_figures(totals(window.select(departments, window.months)))
+    return document_figures(totals(window.select(departments)))
 
 
 def _department_data(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
@@ -178,7 +201,7 @@ def _department_data(window: _Window, departments: tuple[str, ...]) -> dict[str,
 
 def _department_row(window: _Window, name: str, departments: tuple[str, ...]) -> dict[str, Any]:
     """One department's figures (or the aggregate of several) with the counts they are made of."""
-    t = totals(window.select(departments, window.months))
+    t = totals(window.select(departments))
     quality, training, documents = quality_figures(t), training_figures(t), document_figures(t)
     # Audits and open CAPAs are as of the end of the data in the period, looking back before it too.
     audits = [f.audit_date for d in departments for (dep, _), f in window.facts.items()
@@ -190,7 +213,7 @@ def _department_row(window: _Window, name: str, departments: tuple[str, ...]) ->
         "overdue_training": training["overdue_count"],
         "documents_created": documents["documents_created"],
         "avg_approval_days": documents["average_approval_time"],
-        "open_capas": sum(window.facts[(d, window.months[-1])].open_capas for d in departments),
+        "open_capas": sum(f.open_capas for f in window.select(departments, *window.month_days(window.months[-1]))),
         "last_audit": max(audits).isoformat() if audits else None,
         "defect_rate": quality["defect_rate"],
         "first_pass_yield_percentage": quality["first_pass_yield_percentage"],

@@ -5,7 +5,8 @@ latent rates (defect rate, first-pass yield, compliance, training completion, ap
 days) that follow a mean-reverting random walk around a gently trending target. A month's random
 draws come from a sha256 of (department, month), and the walk always starts at DATASET_START, so a
 month's facts are the same whatever period is asked for. Nothing is generated after ``today``; the
-month containing ``today`` is partial: its volumes are scaled by the share of its days elapsed.
+month containing ``today`` is partial: its volumes are scaled by the share of its days elapsed, and
+so is a part of any month asked for (:func:`part_of_month`), from the same draws.
 
 Counts are integers (day totals too: whole days summed over the items), so any sum over departments
 or months is exact.
@@ -18,6 +19,7 @@ import random
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 DATASET_START = date(2024, 1, 1)
 DEPARTMENTS = (
@@ -139,15 +141,36 @@ def dataset_months(today: date) -> list[str]:
     return months_between(month_key(DATASET_START), month_key(today)) if today >= DATASET_START else []
 
 
+@lru_cache(maxsize=16)
 def dataset(today: date) -> dict[tuple[str, str], MonthFacts]:
     """(department, "YYYY-MM") -> facts, for every department and every month up to today."""
-    return _dataset(today)
+    return {key: _month(basis, _elapsed_share(key[1], today), today) for key, basis in _bases(today).items()}
+
+
+def part_of_month(today: date, department: str, month: str, first: date, last: date) -> MonthFacts:
+    """The facts of the days [first, last] of a month (clipped to the month and to today): the
+    month's facts scaled to the share of its days, from the same draws as the whole month."""
+    first, last = max(first, month_start(month)), min(last, month_end(month), today)
+    share = max(0, (last - first).days + 1) / month_end(month).day
+    return _month(_bases(today)[(department, month)], share, today, days=(first, last))
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What a department-month's facts are made from, whatever share of its days is asked for."""
+
+    department: str
+    month: str
+    profile: _Profile
+    rates: dict[str, float]
+    draws: dict[str, Any]
+    open_before: int  # CAPAs open when the month starts
 
 
 @lru_cache(maxsize=16)
-def _dataset(today: date) -> dict[tuple[str, str], MonthFacts]:
+def _bases(today: date) -> dict[tuple[str, str], _Basis]:
     months = dataset_months(today)
-    facts: dict[tuple[str, str], MonthFacts] = {}
+    bases: dict[tuple[str, str], _Basis] = {}
     for department in DEPARTMENTS:
         profile = _PROFILES[department]
         deviation = dict.fromkeys(_LATENTS, 0.0)
@@ -159,11 +182,10 @@ def _dataset(today: date) -> dict[tuple[str, str], MonthFacts]:
                 deviation[name] = _PERSISTENCE * deviation[name] + rng.gauss(0.0, step)
                 target = getattr(profile, field) + better * profile.improvement * index / 12 * step / 0.9
                 rates[name] = min(high, max(low, target + deviation[name]))
-            elapsed = _elapsed_share(month, today)
-            month_facts = _month(department, month, profile, rates, rng, elapsed, open_capas, today)
-            open_capas = month_facts.open_capas
-            facts[(department, month)] = month_facts
-    return facts
+            basis = _Basis(department, month, profile, rates, _draws(rng), open_capas)
+            bases[(department, month)] = basis
+            open_capas = _month(basis, _elapsed_share(month, today), today).open_capas
+    return bases
 
 
 def _rng(department: str, month: str) -> random.Random:
@@ -177,22 +199,33 @@ def _elapsed_share(month: str, today: date) -> float:
     return today.day / month_end(month).day
 
 
-def _month(department: str, month: str, profile: _Profile, rates: dict[str, float], rng: random.Random,
-           elapsed: float, open_before: int, today: date) -> MonthFacts:
-    # Every draw happens before ``elapsed`` is applied, so a partial month uses the same draws.
-    volume = [max(0.5, rng.gauss(1.0, 0.07)) for _ in range(5)]
-    nc_per_defect = rng.uniform(0.18, 0.3)
-    capa_per_nc = rng.uniform(0.3, 0.5)
-    capa_rounding = rng.random()  # rounds at random, so a department with few NCs still opens some CAPAs
-    close_share = rng.uniform(0.4, 0.6)
-    overdue_share = rng.uniform(0.35, 0.65)
-    revised_share = rng.uniform(0.3, 0.6)
-    approved_share = rng.uniform(0.78, 0.92)
-    effective_share = rng.uniform(0.8, 0.92)
-    pending_split = (rng.uniform(0.2, 0.35), rng.uniform(0.3, 0.45))
-    stage_days = (rng.uniform(1.5, 4.0), rng.uniform(0.8, 2.5), rng.uniform(0.5, 2.0),
-                  rng.uniform(1.0, 5.0), rng.uniform(10.0, 40.0))
-    audit_day = rng.randint(1, 28) if rng.random() < 0.35 else None
+def _draws(rng: random.Random) -> dict[str, Any]:
+    return {
+        "volume": [max(0.5, rng.gauss(1.0, 0.07)) for _ in range(5)],
+        "nc_per_defect": rng.uniform(0.18, 0.3),
+        "capa_per_nc": rng.uniform(0.3, 0.5),
+        "capa_rounding": rng.random(),  # rounds at random, so a department with few NCs still opens CAPAs
+        "close_share": rng.uniform(0.4, 0.6),
+        "overdue_share": rng.uniform(0.35, 0.65),
+        "revised_share": rng.uniform(0.3, 0.6),
+        "approved_share": rng.uniform(0.78, 0.92),
+        "effective_share": rng.uniform(0.8, 0.92),
+        "pending_split": (rng.uniform(0.2, 0.35), rng.uniform(0.3, 0.45)),
+        "stage_days": (rng.uniform(1.5, 4.0), rng.uniform(0.8, 2.5), rng.uniform(0.5, 2.0),
+                       rng.uniform(1.0, 5.0), rng.uniform(10.0, 40.0)),
+        "audit_day": rng.randint(1, 28) if rng.random() < 0.35 else None,
+    }
+
+
+def _month(basis: _Basis, elapsed: float, today: date, days: tuple[date, date] | None = None) -> MonthFacts:
+    """The facts of ``elapsed`` (a share of the month's days: 1.0 for all) of a department-month."""
+    profile, rates, open_before, month = basis.profile, basis.rates, basis.open_before, basis.month
+    d = basis.draws
+    volume, nc_per_defect, capa_per_nc = d["volume"], d["nc_per_defect"], d["capa_per_nc"]
+    capa_rounding, close_share, overdue_share = d["capa_rounding"], d["close_share"], d["overdue_share"]
+    revised_share, approved_share, effective_share = d["revised_share"], d["approved_share"], d["effective_share"]
+    pending_split, stage_days, audit_day = d["pending_split"], d["stage_days"], d["audit_day"]
+    first, last = days or (month_start(month), min(month_end(month), today))
 
     inspections = round(profile.inspections * volume[0] * elapsed)
     defects = round(inspections * rates["defect_rate"] / 100)
@@ -211,10 +244,10 @@ def _month(department: str, month: str, profile: _Profile, rates: dict[str, floa
     draft, review = round(pending * pending_split[0]), round(pending * pending_split[1])
     stages = (draft, review, pending - draft - review, approved - effective, effective)
     audit_date = None
-    if audit_day is not None and month_start(month).replace(day=audit_day) <= today:
+    if audit_day is not None and first <= month_start(month).replace(day=audit_day) <= last:
         audit_date = month_start(month).replace(day=audit_day)
     return MonthFacts(
-        department=department, month=month, complete=elapsed == 1.0,
+        department=basis.department, month=month, complete=elapsed == 1.0,
         inspections=inspections, defects=defects,
         units_produced=units, units_passed_first_time=round(units * rates["first_pass_yield"] / 100),
         nonconformances=nonconformances, capas_opened=capas_opened, capas_closed=capas_closed,

@@ -203,7 +203,30 @@ def test_a_period_partly_in_the_future_covers_the_months_up_to_today():
     payload = data("quality_metrics", start=date(2026, 10, 1), end=date(2027, 3, 31), today=TODAY)
     assert payload["coverage"] == {"from": "2026-10-01", "through": "2026-11-17", "complete": False}
     assert [p["period"] for p in payload["metrics"]["defect_rate"]["series"]][-2:] == ["2026-10", "2026-11"]
-    assert payload["previous_period"] == {"start": "2026-08-01", "end": "2026-09-30"}  # as long as what is covered
+    # Not whole months (the data ends today): the previous period is as many days as are covered.
+    assert payload["previous_period"] == {"start": "2026-08-14", "end": "2026-09-30"}
+    points = payload["metrics"]["nonconformance_count"]["series"]
+    assert [p["complete"] for p in points][-2:] == [True, False]
+
+
+def test_a_period_of_days_counts_those_days_and_its_series_adds_up_to_it():
+    week = {"start": date(2026, 10, 12), "end": date(2026, 10, 18), "today": TODAY}
+    payload = data("quality_metrics", **week)
+    assert payload["coverage"] == {"from": "2026-10-12", "through": "2026-10-18", "complete": True}
+    assert payload["previous_period"] == {"start": "2026-10-05", "end": "2026-10-11"}
+    october = data("department_data", start=date(2026, 10, 1), end=date(2026, 10, 31), today=TODAY)["totals"]
+    seven_days = data("department_data", **week)["totals"]
+    assert abs(seven_days["inspections"] / october["inspections"] - 7 / 31) < 0.01
+    (point,) = [p for p in payload["metrics"]["nonconformance_count"]["series"] if p["period"] == "2026-10"]
+    assert point == {"period": "2026-10", "value": seven_days["nonconformance_count"], "complete": False}
+    assert payload["metrics"]["nonconformance_count"]["average"] == seven_days["nonconformance_count"]
+
+    # Spanning two months, the series points are each month's days of the period, adding up to it.
+    span = {"start": date(2026, 9, 24), "end": date(2026, 10, 7), "today": TODAY}
+    series = data("quality_metrics", **span)["metrics"]["nonconformance_count"]
+    in_period = [p["value"] for p in series["series"] if p["period"] in ("2026-09", "2026-10")]
+    assert sum(in_period) == series["average"]
+    assert [p["complete"] for p in series["series"]] == [True, True, True, True, False, False]
 
 
 def test_the_default_today_is_the_real_one():

@@ -68,3 +68,18 @@ def test_rates_are_plausible_and_departments_differ():
                for m in sorted(m for d, m in facts if d == "Manufacturing") if m < "2026-11"]
     steps = [abs(b - a) for a, b in zip(monthly, monthly[1:])]
     assert 0 < statistics.mean(steps) < 2.5
+
+
+def test_a_part_of_a_month_is_the_months_facts_scaled_to_its_days():
+    from demo.facts import part_of_month
+
+    whole = dataset(TODAY)[("Supply Chain", "2026-10")]
+    assert part_of_month(TODAY, "Supply Chain", "2026-10", date(2026, 10, 1), date(2026, 10, 31)) == whole
+    assert part_of_month(TODAY, "Supply Chain", "2026-11", date(2026, 11, 1), TODAY) == dataset(TODAY)[
+        ("Supply Chain", "2026-11")]  # the current month: up to today, whatever end is asked for
+    assert part_of_month(TODAY, "Supply Chain", "2026-11", date(2026, 11, 1), date(2026, 12, 31)) == dataset(TODAY)[
+        ("Supply Chain", "2026-11")]
+    half = part_of_month(TODAY, "Supply Chain", "2026-10", date(2026, 10, 1), date(2026, 10, 15))
+    assert half == part_of_month(TODAY, "Supply Chain", "2026-10", date(2026, 10, 1), date(2026, 10, 15))
+    assert not half.complete and abs(half.inspections - whole.inspections * 15 / 31) <= 1
+    assert half.open_capas >= 0 and sum(half.stage_documents) == half.documents_created
