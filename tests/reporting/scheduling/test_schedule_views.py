@@ -141,3 +141,31 @@ def test_the_navbar_links_to_schedules_and_the_list_offers_new_ones(client, user
     assert f'href="{reverse("reporting:schedule_list")}"' in html
     listing = client.get(reverse("reporting:schedule_list")).content.decode()
     assert reverse("reporting:schedule_create", args=["monthly"]) in listing
+
+
+def test_the_job_page_names_the_schedule_and_why_it_is_paused(client, user):
+    from reporting.models import ReportJob
+    from tests.factories import ReportJobFactory
+
+    schedule = ScheduleFactory(name="Monthly to management", owner=user)
+    job = ReportJobFactory(template=schedule.template, schedule=schedule, requested_by=user,
+                           origin=ReportJob.Origin.SCHEDULE, scheduled_for=schedule.next_run_at)
+    Schedule.objects.filter(pk=schedule.pk).update(enabled=False, paused_reason="Owner alice is deactivated")
+    client.force_login(user)
+    html = client.get(reverse("reporting:job_detail", args=[job.public_id])).content.decode()
+    assert "From schedule “Monthly to management”" in html
+    assert "the schedule is paused: Owner alice is deactivated" in html
+
+
+def test_the_admin_lists_schedules_with_their_pause_reason_and_their_runs(client):
+    from tests.factories import ScheduleRunFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    schedule = ScheduleFactory(name="Held one", enabled=False, paused_reason="Owner bob is deactivated")
+    ScheduleRunFactory(schedule=schedule, due_at=schedule.next_run_at, outcome="skipped_misfire", skipped_count=3)
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:reporting_schedule_changelist")).content.decode()
+    assert "Held one" in listing and "Owner bob is deactivated" in listing
+    runs = client.get(reverse("admin:reporting_schedulerun_changelist")).content.decode()
+    assert "Skipped (missed while no scheduler ran)" in runs
+    assert client.get(reverse("admin:reporting_schedule_change", args=[schedule.pk])).status_code == 200
