@@ -14,21 +14,21 @@ GOOD_STATUSES = ("good", "excellent")
 
 
 def delivery_wanted(*, job: ReportJob) -> tuple[bool, str]:
-    """(True, "") to send; (False, reason a person can read) to send nothing."""
+    """(True, "") to send; (False, why) to send nothing. The delivery shows "Not emailed: <why>"."""
     schedule = job.schedule
     if schedule is None or schedule.condition == Schedule.Condition.ALWAYS:
         return True, ""
     if schedule.condition == Schedule.Condition.NOT_ALL_GOOD:
         # No scores at all is not "all good": such a report is sent rather than silently held back.
         if job.worst_status in GOOD_STATUSES:
-            return False, (f"Not emailed: every score is good or better (schedule '{schedule.name}' sends only "
+            return False, (f"every score is good or better (schedule '{schedule.name}' sends only "
                            "when something needs attention).")
         return True, ""
     if schedule.condition == Schedule.Condition.DATA_CHANGED:
         previous = last_delivered_job(job=job)
         if previous is not None and job.data_sha256 and previous.data_sha256 == job.data_sha256:
             when = timezone.localtime(previous.finished_at or previous.created_at)
-            return False, (f"Not emailed: the data is the same as in the report emailed on {when:%d %b %Y %H:%M} "
+            return False, (f"the data is the same as in the report emailed on {when:%d %b %Y %H:%M} "
                            f"(schedule '{schedule.name}' sends only when the data changed).")
         return True, ""
     return True, ""

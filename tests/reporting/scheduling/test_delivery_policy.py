@@ -34,7 +34,7 @@ def test_not_all_good_sends_only_when_something_needs_attention(worst, wanted):
     send, reason = delivery_wanted(job=scheduled_job(schedule, worst_status=worst))
     assert send is wanted
     if not wanted:
-        assert reason == ("Not emailed: every score is good or better (schedule 'Monthly to management' sends "
+        assert reason == ("every score is good or better (schedule 'Monthly to management' sends "
                           "only when something needs attention).")
 
 
@@ -45,7 +45,7 @@ def test_data_changed_compares_with_the_last_delivered_run_of_the_same_burst_val
     EmailDelivery.objects.create(job=first, recipient="boss@example.com", status=EmailDelivery.Status.SENT)
     same = scheduled_job(schedule, data_sha256="a" * 64)
     send, reason = delivery_wanted(job=same)
-    assert not send and reason.startswith("Not emailed: the data is the same as in the report emailed on ")
+    assert not send and reason.startswith("the data is the same as in the report emailed on ")
     assert "(schedule 'Weekly' sends only when the data changed)" in reason
     assert delivery_wanted(job=scheduled_job(schedule, data_sha256="b" * 64)) == (True, "")
 
