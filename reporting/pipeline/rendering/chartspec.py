@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from reporting.pipeline.rendering.fonts import printable_text
 from templates_app.spec import ChartSection
 
 CHART_KINDS = ("bar", "hbar", "line", "pie", "doughnut")
+MAX_REFERENCE_LINES = 6
 
 
 class ChartSectionError(ValueError):
@@ -23,6 +25,18 @@ class Series:
 
 
 @dataclass(frozen=True)
+class ReferenceLine:
+    """A target or threshold: drawn as a dashed line across the plot with its label, never as a bar."""
+
+    label: str
+    value: float
+
+
+# Axis titles that say the values are percentages (0..100) when the section gives no unit.
+_PERCENT_TITLES = re.compile(r"%\s*\)?\s*$|\bpercent(age)?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
 class ChartSpec:
     kind: str  # one of CHART_KINDS
     title: str
@@ -32,6 +46,16 @@ class ChartSpec:
     x_title: str = ""
     y_title: str = ""
     x_field: str = ""
+    unit: str = ""  # "%": the values are percentages and the value axis runs 0..100
+    y_min: float | None = None
+    y_max: float | None = None
+    reference_lines: tuple[ReferenceLine, ...] = ()
+    # Set when a pie/doughnut had fewer than two slices to show and is drawn as bars instead.
+    drawn_as_bar: bool = False
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip() == "%" or (not self.unit and bool(_PERCENT_TITLES.search(self.y_title)))
 
     @property
     def is_empty(self) -> bool:
@@ -58,8 +82,14 @@ class ChartSpec:
             )
             for f in y_fields
         )
+        kind = section.kind
+        drawn_as_bar = False
+        if kind in ("pie", "doughnut") and series and _positive_count(series[0].values) < 2:
+            # One slice is a full circle that says nothing: one bar (same in PDF, SVG and workbook).
+            kind, drawn_as_bar, series = "bar", True, series[:1]
+        # unit, y_min, y_max and reference_lines are optional on ChartSection (older specs lack them).
         return cls(
-            kind=section.kind,
+            kind=kind,
             title=printable_text(section.title),
             categories=categories,
             series=series,
@@ -67,7 +97,27 @@ class ChartSpec:
             x_title=printable_text(section.x_title),
             y_title=printable_text(section.y_title),
             x_field=x_field,
+            unit=printable_text(getattr(section, "unit", "") or ""),
+            y_min=_number_or_none(getattr(section, "y_min", None)),
+            y_max=_number_or_none(getattr(section, "y_max", None)),
+            reference_lines=_reference_lines(getattr(section, "reference_lines", None)),
+            drawn_as_bar=drawn_as_bar,
         )
+
+
+def _positive_count(values: tuple[float | None, ...]) -> int:
+    return sum(1 for v in values if v is not None and v > 0)
+
+
+def _reference_lines(lines: Any) -> tuple[ReferenceLine, ...]:
+    """Objects with ``.label`` and ``.value`` (or dicts with those keys); those without a number are dropped."""
+    found = []
+    for line in lines or ():
+        get = line.get if isinstance(line, dict) else lambda name, obj=line: getattr(obj, name, None)
+        value = _number_or_none(get("value"))
+        if value is not None:
+            found.append(ReferenceLine(label=printable_text(get("label") or ""), value=value))
+    return tuple(found[:MAX_REFERENCE_LINES])
 
 
 def _number_or_none(value: Any) -> float | None:

@@ -35,6 +35,23 @@ def _kind(fmt: str) -> str:
     return "general"
 
 
+def percent_format(fmt: str | None) -> str:
+    """The Excel format of a percent column (unit "%") whose cells hold value/100: the column's own
+    number format with "%" ("0.0" -> "0.0%"), "0.0%" when it has none."""
+    if not fmt or _kind(fmt) != "number":
+        return "0.0%"
+    if "%" in _strip_literals(fmt):
+        return fmt
+    return ";".join(f"{section}%" for section in fmt.split(";"))
+
+
+def without_percent(fmt: str | None) -> str | None:
+    """``fmt`` without its "%" (the PDF prints a percent column's 0..100 value and adds " %")."""
+    if not fmt or "%" not in fmt:
+        return fmt
+    return fmt.replace("%", "") or None
+
+
 def format_value(value: Any, fmt: str | None = None) -> str:
     """Text a person reads for ``value`` under Excel format ``fmt`` (None/"General" = sensible default)."""
     if value is None:

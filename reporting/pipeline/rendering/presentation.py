@@ -270,3 +270,8 @@ def kpi_previous_text(row: Mapping[str, Any]) -> str:
     number = display_number(previous, row_decimals(row, previous if row.get("value") is None else None))
     unit = row.get("unit")
     return f"{number} {str(unit).strip()}" if unit not in (None, "") else number
+
+
+def kpi_name(row: Mapping[str, Any]) -> str:
+    name = row.get("name")
+    return "" if name is None else str(name)

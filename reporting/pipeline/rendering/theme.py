@@ -42,11 +42,13 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "warning": StatusStyle("Warning", colors.HexColor("#B26A00"), colors.HexColor("#FFF4E0")),
     "critical": StatusStyle("Critical", colors.HexColor("#B3261E"), colors.HexColor("#FCE8E6")),
 }
-UNKNOWN_STATUS = StatusStyle("No status", colors.HexColor("#6B7280"), colors.HexColor("#F3F4F6"))
+# A KPI without a status (no data, or no thresholds behind it) shows no status word at all: its
+# card gets the neutral stripe only (presentation.status_label gives "" for it).
+UNKNOWN_STATUS = StatusStyle("", colors.HexColor("#9AA5B1"), colors.HexColor("#F3F4F6"))
 
 
 def status_style(status: object) -> StatusStyle:
-    return STATUS_STYLES.get(str(status or "").lower(), UNKNOWN_STATUS)
+    return STATUS_STYLES.get(str(status or "").strip().lower(), UNKNOWN_STATUS)
 
 
 INK = colors.HexColor("#1F2933")

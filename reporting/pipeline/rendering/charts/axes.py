@@ -10,34 +10,11 @@ from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.charts.common import AXIS_FONT_SIZE, Box, series_data
+from reporting.pipeline.rendering.charts.common import AXIS_FONT_SIZE, Box
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.fonts import truncate_to
+from reporting.pipeline.rendering.scale import nice_scale, value_range
 
-
-def value_range(spec: ChartSpec) -> tuple[float, float]:
-    """Min/max the value axis must show (sums per category when stacked)."""
-    if spec.stacked and spec.kind in ("bar", "hbar"):
-        positives = [sum(v for v in col if v is not None and v > 0) for col in zip(*series_data(spec))]
-        negatives = [sum(v for v in col if v is not None and v < 0) for col in zip(*series_data(spec))]
-        return min([0.0, *negatives]), max([0.0, *positives])
-    values = [v for s in spec.series for v in s.values if v is not None]
-    if spec.kind == "line" and values and min(values) > 0:
-        low, high = min(values), max(values)
-        if high - low < 0.5 * high:
-            # A line shows change: from zero, scores between 85 and 95 would draw as flat lines.
-            # (Bars keep the zero baseline: their length is the value.)
-            return max(0.0, low - ((high - low) * 0.25 or high * 0.05)), high
-    return min([0.0, *values]), max([0.0, *values])
-
-
-def nice_scale(low: float, high: float, ticks: int = 5) -> tuple[float, float, float]:
-    if high == low:
-        high = low + 1
-    raw_step = (high - low) / ticks
-    magnitude = 10 ** math.floor(math.log10(raw_step))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
-    return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
 def axis_formatter(step: float) -> Callable[[float], str]:

@@ -21,6 +21,7 @@ from reporting.pipeline.rendering.charts.common import (
     style_value_labels,
     value_label_format,
 )
+from reporting.pipeline.rendering.charts.reference import cap_bar_width, draw_reference_lines
 from reporting.pipeline.rendering.charts.legends import add_legend, legend_height, legend_labels
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.fonts import truncate_to
@@ -76,7 +77,11 @@ def draw_hbar(drawing: Drawing, spec: ChartSpec, area: Box) -> None:
         chart.barLabelFormat = value_label_format(spec)
         style_value_labels(chart.barLabels, boxAnchor="w", dx=3)
     colour_series(chart, spec, lines_chart=False)
+    cap_bar_width(chart, spec, chart.height, horizontal=True)
     drawing.add(chart)
+    axis = chart.valueAxis
+    draw_reference_lines(drawing, spec, Box(chart.x, chart.y, chart.width, chart.height), axis.valueMin,
+                         axis.valueMax, horizontal=True)
     axis_titles(drawing, spec, area, left, right, bottom, top, legend_h, horizontal=True)
     if len(spec.series) > 1:
         add_legend(drawing, list(zip(series_colours(spec), legend_labels(spec))), Box(area.x, area.y, area.width, legend_h))

@@ -18,7 +18,7 @@ from reporting.pipeline.rendering.chartspec import ChartSpec
 logger = logging.getLogger(__name__)
 
 # Bump when drawing code changes so cached drawings from an older build are not reused.
-_DRAWING_VERSION = "4"
+_DRAWING_VERSION = "5"
 _CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL_S"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
 

@@ -18,6 +18,7 @@ from reporting.pipeline.rendering.charts.axes import (
     widest_axis_label,
 )
 from reporting.pipeline.rendering.charts.common import Box, colour_series, series_colours
+from reporting.pipeline.rendering.charts.reference import cap_bar_width, draw_reference_lines, reference_label_room
 from reporting.pipeline.rendering.charts.legends import add_legend, legend_height, legend_labels
 from reporting.pipeline.rendering.chartspec import ChartSpec
 
@@ -43,7 +44,8 @@ def category_layout(spec: ChartSpec, width: float) -> CategoryLayout:
     low, high = value_range(spec)
     y_title_w = 14 if spec.y_title else 0
     left = y_title_w + widest_axis_label(low, high) + 8
-    plot_width = width - 8 - left
+    # Reference-line labels sit right of the plot, clear of the bars' value labels.
+    plot_width = width - 8 - left - reference_label_room(spec, width)
     band = plot_width / max(1, len(spec.categories))
     labels, angle, lines = category_labels(spec.categories, band)
     return CategoryLayout(left, plot_width, labels, angle, label_extent(labels, angle, lines),
@@ -76,8 +78,14 @@ def draw_category_chart(drawing: Drawing, spec: ChartSpec, area: Box, make: Call
     chart.categoryAxis.labels.textAnchor = "middle" if angle == 0 else "end"
     if low < 0:
         chart.categoryAxis.joinAxisMode = "bottom"  # labels stay under the plot, not on the zero line
-    colour_series(chart, spec, lines_chart=isinstance(chart, HorizontalLineChart))
+    is_line = isinstance(chart, HorizontalLineChart)
+    colour_series(chart, spec, lines_chart=is_line)
+    if not is_line:
+        cap_bar_width(chart, spec, chart.width)
     drawing.add(chart)
+    axis = chart.valueAxis
+    draw_reference_lines(drawing, spec, Box(chart.x, chart.y, chart.width, chart.height), axis.valueMin,
+                         axis.valueMax)
     axis_titles(drawing, spec, area, left, right, bottom, top, legend_h)
     if len(spec.series) > 1:
         add_legend(drawing, list(zip(series_colours(spec), legend_labels(spec))), Box(area.x, area.y, area.width, legend_h))

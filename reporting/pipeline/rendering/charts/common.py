@@ -11,6 +11,7 @@ from reportlab.lib import colors
 
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.presentation import display_number
 from reporting.pipeline.section_data import NO_CHART_DATA
 
 AXIS_FONT_SIZE = 7.5
@@ -45,11 +46,12 @@ def value_label_format(spec: ChartSpec) -> Callable[[float], str]:
     small = max(values, default=0) < 1  # fractions (rates 0..1) need two decimals to differ
 
     def fmt(value: float) -> str:
+        # Half-up like every other number in the report (presentation.display_number).
         if value is None:
             return ""
         if integral or abs(value) >= 1000:
-            return f"{value:,.0f}"
-        return f"{value:,.2f}" if small else f"{value:,.1f}"
+            return display_number(value, 0)
+        return display_number(value, 2 if small else 1)
 
     return fmt
 

@@ -22,6 +22,7 @@ from reporting.pipeline.rendering.pdf.kpi import KpiCard
 from reporting.pipeline.rendering.pdf.markup import generated_text, markup_text, plain_text, shortened, text_chunks
 from reporting.pipeline.rendering.pdf.styles import make_styles
 from reporting.pipeline.rendering.pdf.tables import build_table
+from reporting.pipeline.rendering.rules import is_rules_section, rules_lines, rules_title
 from templates_app.spec import (
     ChartSection, HeadingSection, KpisSection, Section, TableSection, TextSection,
 )
@@ -156,7 +157,9 @@ class StoryBuilder:
             return self._chart(section)
         if isinstance(section, TableSection):
             return self._table(section)
-        return self._titled(section, self._no_data(f"unsupported section type '{kind}'"))
+        if is_rules_section(section):
+            return self._rules(section)
+        return self._titled(section, self._no_data(no_data_text(f"unsupported section type '{kind}'")))
 
     def _text(self, text: Any) -> list[Flowable]:
         """One Paragraph, or for a long text consecutive pieces (``text_chunks``) that read as one.
@@ -193,10 +196,11 @@ class StoryBuilder:
 
     def _rows(self, section: KpisSection | ChartSection | TableSection) -> tuple[list[dict[str, Any]] | None, str]:
         found = section_rows(self.context.data, section.data)
-        return (found.rows or None), found.missing
+        # found.text: the processors' own sentence when they gave one, else "No data: <why>".
+        return (found.rows or None), found.text
 
-    def _no_data(self, reason: str) -> Flowable:
-        box = Table([[Paragraph(markup_text(no_data_text(reason)), self.styles.muted)]], colWidths=[self.width])
+    def _no_data(self, text: str) -> Flowable:
+        box = Table([[Paragraph(markup_text(text), self.styles.muted)]], colWidths=[self.width])
         box.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), theme.PANEL_FILL),
             ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
@@ -235,11 +239,23 @@ class StoryBuilder:
         try:
             spec = ChartSpec.from_section(section, rows)
         except ChartSectionError as error:
-            return self._titled(section, self._no_data(str(error)))
+            return self._titled(section, self._no_data(no_data_text(str(error))))
         minimum, preferred = chart_height_range(spec, self.width, self.height)
         chart = ChartFlowable(spec, self.width, minimum, preferred)
         chart.spaceAfter = SECTION_GAP
         return self._titled(section, chart, body_lead=minimum)
+
+    def _rules(self, section: Section) -> _Block:
+        """The rules in force (metric definitions, status bands): a small titled bullet list.
+
+        Without lines (no definitions, data missing) the section prints nothing at all."""
+        lines = rules_lines(self.context.data, section)
+        if not lines:
+            return _Block([], 0.0)
+        title = Paragraph(markup_text(rules_title(section)), self.styles.h3)
+        items = [Paragraph(f"•\u00a0{markup_text(line)}", self.styles.rule_item) for line in lines]
+        lead = self._measure(title) + sum(self._measure(item) for item in items[:2]) + 1
+        return _Block([self._keep_room(lead), title, *items, Spacer(1, SECTION_GAP)], lead)
 
     def _table(self, section: TableSection) -> _Block:
         rows, reason = self._rows(section)

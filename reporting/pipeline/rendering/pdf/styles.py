@@ -26,6 +26,7 @@ class Styles:
     header_cell_right: ParagraphStyle
     notice_title: ParagraphStyle
     notice: ParagraphStyle
+    rule_item: ParagraphStyle  # a line of a "rules" section: a small hanging bullet
 
 
 def make_styles() -> Styles:
@@ -56,4 +57,6 @@ def make_styles() -> Styles:
         notice_title=ParagraphStyle("notice_title", parent=body, fontName=theme.BOLD_FONT, fontSize=10,
                                     leading=13, textColor=theme.NOTICE_BORDER, spaceAfter=3),
         notice=ParagraphStyle("notice", parent=body, fontSize=8.5, leading=11.5, spaceAfter=1),
+        rule_item=ParagraphStyle("rule_item", parent=body, fontSize=8.5, leading=11.5, spaceAfter=1.5,
+                                 leftIndent=10, firstLineIndent=-8, textColor=theme.INK),
     )

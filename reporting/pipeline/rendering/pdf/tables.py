@@ -9,7 +9,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.formats import format_value, is_number_format
+from reporting.pipeline.rendering.formats import format_value, is_number_format, without_percent
+from reporting.pipeline.rendering.presentation import (
+    MISSING_CELL, boolean_label, display_number, is_number, is_percent_unit, is_status_column, round_half_up,
+    status_label,
+)
 from reporting.pipeline.rendering.pdf.markup import markup_text, plain_text
 from reporting.pipeline.rendering.pdf.paged_table import PagedTable, TableLayout
 from reporting.pipeline.rendering.pdf.styles import Styles
@@ -29,6 +33,23 @@ class _Column:
     label: str
     fmt: str | None
     numeric: bool
+    percent: bool = False  # unit "%": "82.8 %" (the workbook: a percent cell holding 0.828)
+    status: bool = False  # status words as the workbook writes them ("Good")
+
+    def text(self, value: Any) -> str:
+        """What a reader sees: the same rules as the workbook (presentation): None "—", booleans
+        Yes/No, statuses capitalised, numbers rounded half-up under the column's format."""
+        if value is None or value == "":
+            return MISSING_CELL
+        if isinstance(value, bool):
+            return boolean_label(value)
+        if self.status and isinstance(value, str):
+            return status_label(value)
+        if self.percent:
+            number = format_value(value, self.fmt) if self.fmt else display_number(value, None)
+            numeric = is_number(value) or (isinstance(value, str) and round_half_up(value, 0) is not None)
+            return f"{number} %" if numeric else number
+        return format_value(value, self.fmt)
 
 
 def _columns(section: TableSection, rows: list[dict[str, Any]]) -> list[_Column]:
@@ -37,11 +58,14 @@ def _columns(section: TableSection, rows: list[dict[str, Any]]) -> list[_Column]
     columns = []
     for spec in specs:
         field = spec.field
-        fmt = spec.format
+        # ColumnSpec.unit is optional (older specs have none).
+        percent = is_percent_unit(getattr(spec, "unit", None))
+        fmt = without_percent(spec.format) if percent else spec.format
         values = [r.get(field) for r in sample if r.get(field) is not None]
         numeric = is_number_format(fmt) or (
             bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
-        columns.append(_Column(field, spec.header, fmt, numeric))
+        status = not percent and is_status_column(field, values)
+        columns.append(_Column(field, spec.header, fmt, numeric, percent, status))
     return columns
 
 
@@ -83,14 +107,15 @@ def build_table(section: TableSection, rows: list[dict[str, Any]], styles: Style
     # Pass 1: display text and its width, per cell (one stringWidth per cell: linear).
     texts: list[list[str]] = []
     widths: list[list[float]] = []
-    natural = [stringWidth(c.label, bold, size) + pad + extra[i] for i, c in enumerate(columns)]
+    # Cells first; a header may then wrap onto two lines when the full header row does not fit.
+    natural = [pad + extra[i] for i in range(len(columns))]
     minimum = [max(max((stringWidth(word, bold, size) for word in c.label.split()), default=0), 24.0) + pad
                + extra[i] for i, c in enumerate(columns)]
     for row in rows:
         row_texts = []
         row_widths = []
         for index, column in enumerate(columns):
-            text = plain_text(format_value(row.get(column.field), column.fmt), newlines=True)
+            text = plain_text(column.text(row.get(column.field)), newlines=True)
             if len(text) > MAX_CELL_CHARS:
                 text = text[:MAX_CELL_CHARS - 1] + "…"
             width = stringWidth(text, font, size) + pad + extra[index]
@@ -100,6 +125,10 @@ def build_table(section: TableSection, rows: list[dict[str, Any]], styles: Style
             row_widths.append(width)
         texts.append(row_texts)
         widths.append(row_widths)
+    header_full = [stringWidth(c.label, bold, size) + pad + extra[i] for i, c in enumerate(columns)]
+    if sum(max(n, h) for n, h in zip(natural, header_full)) > available_width:
+        header_full = [_two_line_width(c.label, bold, size) + pad + extra[i] for i, c in enumerate(columns)]
+    natural = [max(n, h) for n, h in zip(natural, header_full)]
     for index, column in enumerate(columns):
         if column.numeric:  # numbers never wrap: their column keeps its natural width
             minimum[index] = min(natural[index], available_width / max(1, len(columns)) * 1.5)
@@ -152,6 +181,16 @@ def build_table(section: TableSection, rows: list[dict[str, Any]], styles: Style
                                    max_height), cells, heights)
 
 
+def _two_line_width(label: str, font: str, size: float) -> float:
+    """The width of ``label`` broken at its best word boundary into two lines (one line if one word)."""
+    words = label.split()
+    best = stringWidth(label, font, size)
+    for cut in range(1, len(words)):
+        best = min(best, max(stringWidth(" ".join(words[:cut]), font, size),
+                             stringWidth(" ".join(words[cut:]), font, size)))
+    return best
+
+
 def _text_after_number(columns: list[_Column]) -> set[int]:
     """Indexes of left-aligned columns whose left neighbour is right-aligned."""
     return {i for i in range(1, len(columns)) if columns[i - 1].numeric and not columns[i].numeric}
@@ -180,7 +219,7 @@ def _totals_row(section: TableSection, rows: list[dict[str, Any]], columns: list
         if column.field in fields:
             numbers = [v for v in (r.get(column.field) for r in rows)
                        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
-            totals.append(format_value(sum(numbers), column.fmt) if numbers else "")
+            totals.append(column.text(sum(numbers)) if numbers else "")
         else:
             totals.append("")
     if totals and not totals[0]:

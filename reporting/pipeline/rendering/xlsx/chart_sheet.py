@@ -6,12 +6,13 @@ from typing import Any
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.pagebreak import Break
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.section_data import NO_CHART_DATA
 from reporting.pipeline.rendering.xlsx.cells import make_cell
 from reporting.pipeline.rendering.xlsx.charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
+from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet
 
 TITLE_FONT = Font(bold=True, size=12)
 HEADER_FONT = Font(bold=True)
@@ -21,20 +22,22 @@ BLOCK_GAP_ROWS = 2
 CATEGORY_COLUMN_WIDTH = 24
 SERIES_COLUMN_WIDTH = 14
 MAX_SERIES_COLUMNS = 8
+# Rows of default height on one printed landscape page (A4 or Letter, before fit-to-width shrinks
+# the sheet, which only makes room): a chart block that would cross a page starts a new one.
+ROWS_PER_PAGE = 32
 
 
 class ChartSheetWriter:
-    def __init__(self, worksheet: Any, max_series: int):
+    def __init__(self, worksheet: Any, max_series: int, page: Any = None):
         self.ws = worksheet
         self.row = 0
+        self.page_start = 1  # first row of the current printed page
+        # Printed (or converted to PDF), each data table and its chart stay side by side on one page
+        # width; page properties first (a write-only sheet writes them with its first row).
+        prepare_sheet(self.ws, page=page, landscape=True)
         self.ws.column_dimensions["A"].width = CATEGORY_COLUMN_WIDTH
-        for index in range(2, 2 + min(max_series, MAX_SERIES_COLUMNS) + 1):
+        for index in range(2, 2 + min(max_series, MAX_SERIES_COLUMNS) + 2):
             self.ws.column_dimensions[get_column_letter(index)].width = SERIES_COLUMN_WIDTH
-        # Printed (or converted to PDF), each data table and its chart stay side by side on one page width.
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 0
 
     def write_no_data(self, title: str, reason: str) -> None:
         self._append([make_cell(self.ws, title or "Chart", font=TITLE_FONT)])
@@ -46,24 +49,39 @@ class ChartSheetWriter:
             self.write_no_data(spec.title, NO_CHART_DATA)
             return
         series = spec.series[:1] if spec.kind in ("pie", "doughnut") else spec.series
+        # Reference lines (targets) are columns of their own after the series: a line series reads them.
+        references = spec.reference_lines if spec.kind in ("bar", "line") else ()
+        self._keep_on_one_page(max(len(spec.categories) + 2, CHART_HEIGHT_ROWS))
         title_row = self._append([make_cell(self.ws, spec.title or "Chart", font=TITLE_FONT)])
         header = [make_cell(self.ws, spec.x_title or spec.x_field or "Category", font=HEADER_FONT)]
         header += [make_cell(self.ws, s.label, font=HEADER_FONT) for s in series]
+        header += [make_cell(self.ws, line.label or "Reference", font=HEADER_FONT) for line in references]
         header_row = self._append(header)
         for index, category in enumerate(spec.categories):
             # Categories are text (ChartSpec made them so): stored guarded, never converted to dates.
             # Values are finite floats or None (ChartSpec made them so): Excel cannot store NaN/infinity.
-            self._append([make_cell(self.ws, category)] + [s.values[index] for s in series])
+            self._append([make_cell(self.ws, category)] + [s.values[index] for s in series]
+                         + [line.value for line in references])
         block = ChartDataBlock(
-            self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1
+            self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1,
+            series_count=len(series), reference_count=len(references),
         )
         chart = build_chart(replace(spec, series=series), block)
-        anchor_col = get_column_letter(len(series) + 3)
+        anchor_col = get_column_letter(len(series) + len(references) + 3)
         self.ws.add_chart(chart, f"{anchor_col}{title_row}")
         # The next block starts below whichever is taller: the data table or the chart.
         while self.row < title_row + CHART_HEIGHT_ROWS:
             self._append([])
         self._gap()
+
+    def _keep_on_one_page(self, rows: int) -> None:
+        """A page break before a block of ``rows`` rows that would not fit on what is left of the page."""
+        while self.row >= self.page_start + ROWS_PER_PAGE:  # a long block already ran onto later pages
+            self.page_start += ROWS_PER_PAGE
+        first = self.row + 1
+        if first > self.page_start and first + rows - 1 >= self.page_start + ROWS_PER_PAGE:
+            self.ws.row_breaks.append(Break(id=self.row))
+            self.page_start = first
 
     def _append(self, cells: list[Any]) -> int:
         self.ws.append(cells)

@@ -11,9 +11,11 @@ from openpyxl.chart.legend import Legend
 from openpyxl.chart.marker import DataPoint
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.scale import value_axis
 from reporting.pipeline.rendering.theme import PALETTE_HEX
 from reporting.pipeline.rendering.xlsx.cells import clean_text
 
+REFERENCE_COLOUR = "B3261E"  # the PDF's reference-line colour
 # Size of a chart on the sheet, in centimetres (openpyxl's unit for width/height).
 CHART_WIDTH_CM = 18.0
 CHART_HEIGHT_CM = 9.0
@@ -33,6 +35,8 @@ class ChartDataBlock:
     first_row: int
     last_row: int
     category_col: int
+    series_count: int = 0  # 0: as many as the spec has
+    reference_count: int = 0  # reference-line columns after the series
 
     @property
     def first_series_col(self) -> int:
@@ -81,6 +85,16 @@ def _axis_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
     last_col = block.first_series_col + len(spec.series) - 1
     chart.add_data(_series_reference(block, block.first_series_col, last_col), titles_from_data=True)
     chart.set_categories(_category_reference(block))
+    categories = block.last_row - block.first_row + 1
+    if spec.kind in ("bar", "hbar"):
+        # Few categories: wide gaps keep one or two bars from filling the plot (as the PDF caps them).
+        chart.gapWidth = 500 if categories == 1 else 300 if categories == 2 else 150
+    if spec.kind == "hbar":
+        # Excel draws a bar chart's first category at the bottom; the PDF (and a table) reads top-down.
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"  # ...and keeps the value axis under the bars
+    low, high, step = value_axis(spec)
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max, chart.y_axis.majorUnit = low, high, step
     chart.x_axis.title = clean_text(spec.x_title) if spec.x_title else None
     chart.y_axis.title = clean_text(spec.y_title) if spec.y_title else None
     # openpyxl 3.1 writes <c:delete val="1"/> by default, which hides both axes in Excel.
@@ -96,6 +110,28 @@ def _axis_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
         else:
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
+    if block.reference_count:
+        chart = _with_reference_lines(chart, spec, block, last_col + 1)
+    return chart
+
+
+def _with_reference_lines(chart: ChartBase, spec: ChartSpec, block: ChartDataBlock, first_col: int) -> ChartBase:
+    """Targets and thresholds as dashed line series over the bars (a bar + line combination, sharing
+    the bar chart's axes), or as more dashed series of a line chart; never as bars."""
+    lines = chart if spec.kind == "line" else LineChart()
+    first_new = len(lines.series)
+    last_col = first_col + block.reference_count - 1
+    lines.add_data(_series_reference(block, first_col, last_col), titles_from_data=True)
+    if lines is not chart:
+        lines.set_categories(_category_reference(block))
+    for series in lines.series[first_new:]:
+        series.graphicalProperties.line.solidFill = REFERENCE_COLOUR
+        series.graphicalProperties.line.width = 19050  # 1.5 pt
+        series.graphicalProperties.line.dashStyle = "dash"
+        series.marker.symbol = "none"
+        series.smooth = False
+    if lines is not chart:
+        chart += lines  # openpyxl's combination chart: the line is drawn on the bar chart's axes
     return chart
 
 

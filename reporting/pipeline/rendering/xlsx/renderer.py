@@ -45,7 +45,8 @@ class XlsxRenderer(Renderer):
         if chart_sections:
             _write_charts(workbook.create_sheet(allocate_sheet_name(CHARTS_SHEET)), chart_sections, context)
 
-        tables = TableSectionWriter(workbook, allocate_sheet_name, next_table_name, context.generated_at.tzinfo)
+        tables = TableSectionWriter(workbook, allocate_sheet_name, next_table_name, context.generated_at.tzinfo,
+                                    page=context.report.page)
         table_number = 0
         for section in sections:
             if section.type != "table":
@@ -54,7 +55,7 @@ class XlsxRenderer(Renderer):
             title = section.title or f"Table {table_number}"
             found = section_rows(context.data, section.data)
             if found.missing:
-                tables.write_no_data(title, found.missing)
+                tables.write_no_data(title, found.text)
                 continue
             tables.write(section, title, found.rows)
 
@@ -63,7 +64,7 @@ class XlsxRenderer(Renderer):
 
 def _write_charts(worksheet: Any, sections: list[ChartSection], context: ReportContext) -> None:
     max_series = max(len(s.y) for s in sections)
-    writer = ChartSheetWriter(worksheet, max_series)
+    writer = ChartSheetWriter(worksheet, max_series, page=context.report.page)
     for section in sections:
         title = section.title or "Chart"
         found = section_rows(context.data, section.data)

@@ -1,7 +1,6 @@
 """The Summary sheet: what the report is, how it was run, what is missing, and the KPIs with coloured status."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,15 +11,15 @@ from openpyxl.utils import get_column_letter
 
 from reporting.pipeline.context import ReportContext
 from reporting.pipeline.section_data import section_rows
+from reporting.pipeline.rendering.rules import is_rules_section, rules_lines, rules_title
 from reporting.pipeline.rendering.theme import status_style
 from reporting.pipeline.rendering.xlsx.cells import MAX_CELL_CHARS, make_cell
+from reporting.pipeline.rendering.xlsx.kpi_cells import KPI_HEADERS, KpiRow, kpi_cells
+from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet
 from reporting.pipeline.rendering.xlsx.tables import add_excel_table
-from reporting.pipeline.rendering.xlsx.values import ColumnCells
 
-KPI_HEADERS = ("Group", "KPI", "Value", "Unit", "Trend", "Status")
 KPI_TABLE_STYLE = "TableStyleLight9"
 KPI_STATUS_COLUMN = KPI_HEADERS.index("Status") + 1
-TREND_SYMBOLS = {"up": "▲ up", "down": "▼ down", "flat": "► flat"}
 
 STATUSES = ("excellent", "good", "warning", "critical")
 
@@ -28,17 +27,7 @@ TITLE_FONT = Font(bold=True, size=16)
 HEADING_FONT = Font(bold=True, size=12)
 LABEL_FONT = Font(bold=True)
 WARNING_FONT = Font(bold=True, color="9C0006")
-COLUMN_WIDTHS = (30, 34, 14, 12, 12, 14)
-
-
-@dataclass(frozen=True)
-class KpiRow:
-    group: str
-    name: Any
-    value: Any
-    unit: Any
-    trend: Any
-    status: Any
+COLUMN_WIDTHS = (30, 34, 14, 12, 18, 14, 12, 48)
 
 
 def excel_rgb(colour: Any) -> str:
@@ -70,10 +59,7 @@ def collect_kpis(context: ReportContext) -> tuple[list[KpiRow], list[str]]:
         found = section_rows(context.data, section.data)
         if found.missing:
             notes.append(f"{group} — {found.text}")
-        for row in found.rows:
-            rows.append(
-                KpiRow(group, row.get("name"), row.get("value"), row.get("unit"), row.get("trend"), row.get("status"))
-            )
+        rows.extend(KpiRow(group, row) for row in found.rows)
     return rows, notes
 
 
@@ -84,6 +70,8 @@ class SummarySheetWriter:
         self.row = 0
 
     def write(self, context: ReportContext) -> None:
+        # Page properties before the first row (a write-only sheet writes them with it).
+        prepare_sheet(self.ws, page=context.report.page, columns=len(KPI_HEADERS))
         for index, width in enumerate(COLUMN_WIDTHS, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
         self._append([make_cell(self.ws, context.title, font=TITLE_FONT)])
@@ -103,6 +91,19 @@ class SummarySheetWriter:
         kpis, notes = collect_kpis(context)
         if kpis or notes:
             self._write_kpis(kpis, notes, context)
+        for section in context.sections:
+            if is_rules_section(section):
+                self._write_rules(section, context)
+
+    def _write_rules(self, section: Any, context: ReportContext) -> None:
+        """The rules in force (metric definitions, status bands), under the KPIs, as the PDF prints them."""
+        lines = rules_lines(context.data, section)
+        if not lines:
+            return
+        self._append([])
+        self._append([make_cell(self.ws, rules_title(section), font=HEADING_FONT)])
+        for line in lines:
+            self._append([make_cell(self.ws, f"• {line}")])
 
     def _write_parameter(self, label: str, display: Any) -> None:
         """One parameter in full (the PDF shortens long values and points here): a value longer than
@@ -141,13 +142,8 @@ class SummarySheetWriter:
             return
         self._append([make_cell(self.ws, header) for header in KPI_HEADERS])
         header_row = self.row
-        tz = context.generated_at.tzinfo
-        # One converter per column: each re-uses its own cell objects within a row.
-        converters = [ColumnCells(self.ws, None, tz).convert for _ in KPI_HEADERS]
         for kpi in kpis:
-            trend = TREND_SYMBOLS.get(str(kpi.trend).lower(), kpi.trend) if kpi.trend is not None else None
-            values = (kpi.group, kpi.name, kpi.value, kpi.unit, trend, kpi.status)
-            self._append([convert(v) for convert, v in zip(converters, values)])
+            self._append(kpi_cells(self.ws, kpi))
         last_row = self.row
         ref = f"A{header_row}:{get_column_letter(len(KPI_HEADERS))}{last_row}"
         add_excel_table(self.ws, self.table_name, ref, KPI_HEADERS, KPI_TABLE_STYLE)

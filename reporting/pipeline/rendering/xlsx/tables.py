@@ -17,7 +17,10 @@ from openpyxl.worksheet.filters import AutoFilter
 from reporting.pipeline.section_data import EMPTY, no_data_text
 from reporting.pipeline.rendering.xlsx.cells import make_cell, unique_header_names
 from reporting.pipeline.rendering.xlsx.stream import create_streaming_sheet
-from reporting.pipeline.rendering.xlsx.values import ColumnCells
+from reporting.pipeline.rendering.formats import percent_format
+from reporting.pipeline.rendering.presentation import is_percent_unit, is_status_column
+from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet, repeat_rows
+from reporting.pipeline.rendering.xlsx.values import ColumnCells, percent_converter, status_converter
 from templates_app.spec import ColumnSpec, TableSection
 
 # Excel's sheet size. A module constant so tests can lower it to prove that big tables are split.
@@ -31,6 +34,8 @@ TABLE_STYLE = "TableStyleMedium2"
 
 # Column width fitting looks at this many rows: enough to be representative, cheap on 1M rows.
 WIDTH_SAMPLE_ROWS = 500
+# A column is a status column when every value among this many rows is a status word.
+STATUS_SAMPLE_ROWS = 200
 MIN_COLUMN_WIDTH = 8
 MAX_COLUMN_WIDTH = 60
 
@@ -44,6 +49,8 @@ class TableColumnPlan:
     field: str
     header: str
     number_format: str | None
+    percent: bool = False  # unit "%": cells hold value/100 under a percent format
+    status: bool = False  # status words, written as the PDF prints them
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,16 @@ def plan_columns(section: TableSection, rows: Sequence[dict[str, Any]]) -> list[
     """The section's declared columns, or (none declared) the fields of the first row."""
     declared = section.columns or [ColumnSpec(field=str(key)) for key in (rows[0] if rows else {})]
     labels = [c.header for c in declared]
-    return [
-        TableColumnPlan(field=c.field, header=header, number_format=c.format or None)
-        for c, header in zip(declared, unique_header_names(labels))
-    ]
+    sample = rows[:STATUS_SAMPLE_ROWS]
+    plans = []
+    for c, header in zip(declared, unique_header_names(labels)):
+        # ColumnSpec.unit is optional (older specs have no such field).
+        percent = is_percent_unit(getattr(c, "unit", None))
+        number_format = percent_format(c.format) if percent else (c.format or None)
+        status = not percent and is_status_column(c.field, (r.get(c.field) for r in sample))
+        plans.append(TableColumnPlan(field=c.field, header=header, number_format=number_format,
+                                     percent=percent, status=status))
+    return plans
 
 
 def rows_per_sheet(has_totals: bool) -> int:
@@ -89,22 +102,26 @@ class TableSectionWriter:
         allocate_sheet_name: Callable[[str], str],
         next_table_name: Callable[[], str],
         report_tz: tzinfo | None,
+        page: Any = None,
     ):
+        self.page = page  # the spec's PageSpec: paper size and orientation for printing
         self.workbook = workbook
         self.allocate_sheet_name = allocate_sheet_name
         self.next_table_name = next_table_name
         self.report_tz = report_tz
 
-    def write_no_data(self, title: str, reason: str) -> None:
+    def write_no_data(self, title: str, text: str) -> None:
+        """A sheet with the table's title and ``text`` (the full "No data: …" or the processors' sentence)."""
         ws = create_streaming_sheet(self.workbook, self.allocate_sheet_name(title))
+        prepare_sheet(ws, page=self.page)
         ws.append([make_cell(ws, title, font=TITLE_FONT)])
-        ws.append([make_cell(ws, no_data_text(reason), font=NOTE_FONT)])
+        ws.append([make_cell(ws, text, font=NOTE_FONT)])
 
     def write(self, section: TableSection, title: str, rows: Sequence[dict[str, Any]]) -> list[str]:
         """Write the rows; returns the sheet names used (more than one when the table was split)."""
         columns = plan_columns(section, rows)
         if not rows or not columns:
-            self.write_no_data(title, EMPTY)
+            self.write_no_data(title, no_data_text(EMPTY))
             return []
         fields = [c.field for c in columns]
         total_fields = [f for f in section.totals if f in fields]
@@ -112,6 +129,9 @@ class TableSectionWriter:
         widths = _fitted_widths(columns, rows)
         for index, part in enumerate(parts):
             ws = create_streaming_sheet(self.workbook, part.sheet_name)
+            # Before the first row: a write-only sheet writes its page properties with it.
+            prepare_sheet(ws, page=self.page, columns=len(columns))
+            repeat_rows(ws, HEADER_ROW)
             for col_index, width in enumerate(widths, start=1):
                 ws.column_dimensions[get_column_letter(col_index)].width = width
             ws.freeze_panes = f"A{FIRST_DATA_ROW}"
@@ -128,7 +148,7 @@ class TableSectionWriter:
     def _stream_rows(
         self, ws: Any, columns: list[TableColumnPlan], rows: Sequence[dict[str, Any]], part: TableSheetPart
     ) -> None:
-        converters = [ColumnCells(ws, c.number_format, self.report_tz).convert for c in columns]
+        converters = [_converter(ws, c, self.report_tz) for c in columns]
         pairs = list(zip([c.field for c in columns], converters))
         append = ws.append
         end = part.first_row_index + part.row_count
@@ -140,6 +160,15 @@ class TableSectionWriter:
     def _add_table(self, ws: Any, columns: list[TableColumnPlan], last_row: int) -> None:
         ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last_row}"
         add_excel_table(ws, self.next_table_name(), ref, [c.header for c in columns], TABLE_STYLE)
+
+
+def _converter(ws: Any, column: TableColumnPlan, report_tz: tzinfo | None) -> Any:
+    convert = ColumnCells(ws, column.number_format, report_tz).convert
+    if column.percent:
+        return percent_converter(convert)
+    if column.status:
+        return status_converter(convert)
+    return convert
 
 
 def add_excel_table(ws: Any, name: str, ref: str, headers: Sequence[str], style: str) -> None:
@@ -200,6 +229,8 @@ def _fitted_widths(columns: list[TableColumnPlan], rows: Sequence[dict[str, Any]
         longest = len(column.header) + 3  # room for the filter button
         for row in sample:
             longest = max(longest, _display_length(row.get(column.field), column.number_format))
+        if column.percent:
+            longest += 1  # the "%" sign
         widths.append(float(min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + 2))))
     return widths
 

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles.numbers import is_date_format
 
+from reporting.pipeline.rendering.presentation import boolean_label, status_label
 from reporting.pipeline.rendering.xlsx.cells import FORMULA_TRIGGERS, clean_text
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -124,7 +125,8 @@ class ColumnCells:
 
     def _other(self, value: Any, *, formatted: bool) -> Any:
         if isinstance(value, bool):
-            return value
+            # "Yes"/"No" as the PDF prints them (presentation.boolean_label), not Excel's TRUE/FALSE.
+            return boolean_label(value)
         if isinstance(value, datetime):
             value = excel_datetime(value, self.report_tz)
         elif isinstance(value, Decimal):
@@ -137,3 +139,30 @@ class ColumnCells:
         elif not isinstance(value, (date, time)):
             return self._text(str(value))
         return self._with_format(value) if formatted else value
+
+
+def percent_converter(convert: ColumnConverter) -> ColumnConverter:
+    """A percent column (unit "%", values 0..100): the cell holds value/100 under a percent format,
+    so Excel computes with the real fraction and shows "82.8%"."""
+    def to_fraction(value: Any) -> Any:
+        if isinstance(value, bool):
+            return convert(value)
+        if isinstance(value, str):
+            parsed = parse_number(value)
+            value = value if parsed is None else parsed
+        if isinstance(value, Decimal):
+            return convert(value / 100 if value.is_finite() else None)
+        if isinstance(value, (int, float)):
+            # Decimal division keeps 82.8 -> 0.828 (float 82.8 / 100 is 0.8280000000000001).
+            return convert(float(Decimal(repr(value)) / 100) if math.isfinite(value) else None)
+        return convert(value)
+
+    return to_fraction
+
+
+def status_converter(convert: ColumnConverter) -> ColumnConverter:
+    """A status column: the words the PDF prints ("Good", not "good")."""
+    def to_label(value: Any) -> Any:
+        return convert(status_label(value) if isinstance(value, str) else value)
+
+    return to_label

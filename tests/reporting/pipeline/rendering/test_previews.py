@@ -2,6 +2,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from reporting.pipeline.section_data import section_rows
 from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.previews import chart_previews
 
@@ -35,7 +36,9 @@ def test_one_preview_per_chart_with_escaped_text(db):
     assert up["height"] / down["height"] == pytest.approx(3 / 2, rel=1e-3)
     assert up["y"] == pytest.approx(down["y"] + down["height"])
     assert previews[1] == {"title": "Empty", "note": "No data for this chart"}
-    assert previews[2]["note"].startswith("No data: data path 'nowhere' does not resolve")
+    # The reader's words (section_data), never a data path.
+    assert previews[2]["note"] == section_rows({}, "nowhere").text
+    assert previews[2]["note"].startswith("No data: ") and "nowhere" not in previews[2]["note"]
 
 
 def svg_texts(svg: str) -> list[str]:

@@ -15,6 +15,7 @@ from tests.tools import require_tool
 from PIL import Image
 
 from reporting.pipeline.context import SourceFailure
+from reporting.pipeline.section_data import EMPTY, no_data_text, section_rows
 from reporting.pipeline.rendering import base
 from reporting.pipeline.rendering.formats import format_value
 from reporting.pipeline.rendering.pdf import PdfRenderer
@@ -89,8 +90,9 @@ def test_metadata_and_outline(demo_pdf):
 def test_kpi_cards_show_value_unit_trend_and_status_words(demo_pdf):
     first = page_texts(demo_pdf)[0]
     # The unit is drawn beside the value in a lighter face: text extraction may put a space between.
-    for pattern in (r"Defect rate", r"1\.8 ?%", r"41\.5 ?days", r"37 ?items", r"↑ Trend up", r"↓ Trend down",
-                    r"→ Trend flat", r"Excellent", r"Good", r"Warning", r"Critical"):
+    # Rows without a previous value show their trend ("▲ up"); with one, the change ("▲ 1.4 vs Oct").
+    for pattern in (r"Defect rate", r"1\.8 ?%", r"41\.5 ?days", r"37 ?items", r"▲ up", r"▼ down",
+                    r"= flat", r"Excellent", r"Good", r"Warning", r"Critical"):
         assert re.search(pattern, first), pattern
 
 
@@ -185,8 +187,9 @@ def test_missing_or_empty_data_shows_no_data_instead_of_a_blank_section():
     ]}
     data = {"empty": [], "blank": [{"a": "x", "b": None}]}
     text = " ".join(page_texts(render(build_report_context(spec=spec, data=data))))
-    assert "No data: data path 'nowhere.rows' does not resolve (no 'nowhere')" in text
-    assert "No data: the data set is empty" in text
+    # In the reader's words (section_data), never a data path.
+    assert section_rows(data, "nowhere.rows").text in text and "nowhere" not in text
+    assert no_data_text(EMPTY) in text
     assert "No data for this chart" in text
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from tests.tools import require_tool
 
+from reporting.pipeline.section_data import EMPTY, no_data_text, section_rows
 from reporting.pipeline.rendering.xlsx import tables as xlsx_tables
 from reporting.pipeline.rendering.xlsx import XlsxRenderer
 from tests.reporting.pipeline.rendering.factories_xlsx import demo_context, partial_context, table_context
@@ -134,10 +135,12 @@ def test_summary_kpi_table_has_every_kpi_section_with_typed_values(demo_book):
     (table_name, ref), = ws.tables.items()
     cells = ws[ref]
     header = [c.value for c in cells[0]]
-    assert header == ["Group", "KPI", "Value", "Unit", "Trend", "Status"]
+    assert header == ["Group", "KPI", "Value", "Status", "Change", "Previous", "Target", "Note"]
     body = [[c.value for c in row] for row in cells[1:]]
     assert [row[1] for row in body] == ["Quality score", "Defect rate", "Audit findings", "Overdue items"]
-    assert body[0] == ["Quality KPIs", "Quality score", 96.5, "%", "▲ up", "excellent"]
+    # A percentage is a real percent cell (0.965 shown as 96.5%); status words as the PDF prints them.
+    assert body[0] == ["Quality KPIs", "Quality score", 0.965, "Excellent", "▲ up", None, None, None]
+    assert cells[1][2].number_format == "0.0%"
     assert body[3][0] == "Training KPIs"
     assert cells[1][2].data_type == "n"
 
@@ -145,7 +148,9 @@ def test_summary_kpi_table_has_every_kpi_section_with_typed_values(demo_book):
 def test_summary_status_cells_are_coloured_by_status_text_rules(demo_book):
     ws = demo_book["Summary"]
     (_, ref), = ws.tables.items()
-    status_cells = [row[-1].coordinate for row in ws[ref][1:]]
+    status_column = ws[ref][0][3]
+    assert status_column.value == "Status"
+    status_cells = [row[3].coordinate for row in ws[ref][1:]]
     rules_by_text = {}
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
@@ -175,7 +180,9 @@ def test_kpi_section_with_missing_data_says_no_data():
     spec = {"title": "t", "sections": [{"type": "kpis", "data": "absent", "title": "Quality KPIs"}]}
     context = demo_context(spec=spec)
     rows = sheet_values(open_workbook(render_bytes(context))["Summary"])
-    assert any(str(row[0]).startswith("Quality KPIs — No data: data path 'absent'") for row in rows)
+    # In the reader's words, never a data path.
+    assert any(str(row[0]) == f"Quality KPIs — {section_rows({}, 'absent').text}" for row in rows)
+    assert not any("absent" in str(value) for row in rows for value in row)
 
 
 # --- table sheets --------------------------------------------------------------------------------------------
@@ -205,7 +212,7 @@ def test_table_cells_are_typed_and_formatted(demo_book):
     assert ws["A6"].value == "<img src=http://x>"
     compliance = demo_book["Compliance status"]
     assert (compliance["B4"].value, compliance["B4"].number_format) == (0.92, "0.0%")
-    assert compliance["C4"].value is True
+    assert compliance["C4"].value == "Yes"  # as the PDF prints it, not TRUE
 
 
 def test_table_totals_row_sums_the_column_live(demo_book):
@@ -223,13 +230,13 @@ def test_columns_are_fitted_to_their_content(demo_book):
 
 def test_table_with_missing_data_path_says_no_data(demo_book):
     rows = sheet_values(demo_book["Missing table"])
-    assert rows[1][0] == "No data: data path 'no.such.table' does not resolve (no 'no')"
+    assert rows[1][0] == section_rows({}, "no.such.table").text
     assert not demo_book["Missing table"].tables
 
 
 def test_empty_table_says_no_data_instead_of_an_empty_table():
     book = open_workbook(render_bytes(table_context([], [{"field": "a", "label": "A"}])))
-    assert sheet_values(book["Data"])[1][0] == "No data: the data set is empty"
+    assert sheet_values(book["Data"])[1][0] == no_data_text(EMPTY)
     assert not book["Data"].tables
 
 
@@ -308,7 +315,7 @@ def test_empty_and_missing_chart_data_get_a_visible_note(demo_book):
     rows = sheet_values(demo_book["Charts"])
     texts = [row[0] for row in rows if row and row[0] is not None]
     assert texts[texts.index("Empty chart") + 1] == "No data for this chart"
-    assert texts[texts.index("Missing chart") + 1] == "No data: data path 'no.such.path' does not resolve (no 'no')"
+    assert texts[texts.index("Missing chart") + 1] == section_rows({}, "no.such.path").text
 
 
 def test_non_finite_chart_values_are_left_empty():
@@ -421,11 +428,11 @@ def test_libreoffice_opens_the_demo_workbook(tmp_path: Path, demo_bytes):
     for expected in (
         "Monthly quality report — October 2026",
         "Partial report: these sources could not be collected",
-        "Quality KPIs Quality score", "96.5 %", "up excellent",
+        "Quality KPIs Quality score 96.5%", "Excellent ▲ up",
         "Department Quality % Documents Last audit",
         "Łukasz Øster-Müller Lab 91.3 1,200 31 Oct 2026",
         "Total 2,355",  # =SUM('Departments'!C4:C6) of 1200 + 845 + 310
-        "Lab 92.0% TRUE",
+        "Lab 92.0% Yes",
         "Score (%)",
     ):
         assert expected in text, expected

@@ -31,7 +31,8 @@ def first_data_cell(value, number_format=None):
         (float("nan"), "0.0", None, "n"),  # Excel has no NaN: left empty rather than a corrupt file
         (float("inf"), None, None, "n"),
         (Decimal("3.25"), "0.00", 3.25, "n"),
-        (True, None, True, "b"),
+        (True, None, "Yes", "s"),  # as the PDF prints it (presentation.boolean_label), not TRUE
+        (False, "0", "No", "s"),
         ("2026-10-31", None, datetime(2026, 10, 31), "d"),  # ISO dates become dates even without a format
         ("2026-10-31T08:15:00", "yyyy-mm-dd hh:mm", datetime(2026, 10, 31, 8, 15), "d"),
         # With an offset: shown in the report's zone (Europe/Warsaw), as Excel has no time zones.
