@@ -86,7 +86,8 @@ def template_version_sample_render(*, version: TemplateVersion, formats: tuple[s
 
     try:
         sources, failures = (_live_sources(spec, parameters) if live else _sample_sources(spec, version.sample_data))
-        processed = engine.process_sources(spec=spec, sources=sources, parameters=parameters)
+        processed = engine.process_sources(spec=spec, sources=sources, parameters=parameters,
+                                           failures=[SourceFailure(f.name, f.reason, f.required) for f in failures])
         result.warnings.extend(processed.warnings)
         result.missing_sources = [f.name for f in failures]
         context = engine.build_context(

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .presets import PRESETS
+from .spec_metrics import MetricBook, parse_metric_book
 
 PARAMETER_TYPES = (
     "string", "text", "integer", "decimal", "boolean", "date", "date_range",
     "choice", "multichoice", "email_list",
 )
 CHOICE_TYPES = ("choice", "multichoice")
-SECTION_TYPES = ("heading", "text", "kpis", "chart", "table", "page_break")
+SECTION_TYPES = ("heading", "text", "kpis", "chart", "table", "rules", "page_break")
 DATA_SECTION_TYPES = ("kpis", "chart", "table")
 OUTPUTS = ("pdf", "xlsx")
 # What a placeholder may take from a date_range value: {period.start}, {period.end}, {period.preset}.
@@ -137,9 +138,32 @@ class ChartSection(Section):
     x_title: str = ""
     y_title: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # series label by y field
+    unit: str = ""  # the unit of every y series; "%" puts the value axis at 0..100
+    y_min: float | None = None
+    y_max: float | None = None
+    reference_lines: tuple["ReferenceLine", ...] = ()  # targets and thresholds, drawn as lines
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
 
     def series_label(self, field_name: str) -> str:
         return self.labels.get(field_name) or default_label(field_name)
+
+
+@dataclass(frozen=True)
+class ReferenceLine:
+    label: str
+    value: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RulesSection(Section):
+    """Reader-facing lines the processors write (the rules in force, notes about the data)."""
+
+    type: ClassVar[str] = "rules"
+    data: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,7 @@ class ColumnSpec:
     field: str
     label: str = ""
     format: str | None = None  # an Excel number format from the schema's list
+    unit: str = ""  # "%": the values are percentages 0..100 (the workbook stores them as percent cells)
 
     @property
     def header(self) -> str:
@@ -186,6 +211,7 @@ class ReportSpec:
     processors: tuple[str, ...] = ()
     sections: tuple[Section, ...] = ()
     outputs: tuple[str, ...] = ()  # (): not declared, every available format
+    metric_book: MetricBook = MetricBook()  # the template's metric definitions and headline scores
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -219,6 +245,11 @@ def _get(raw: Mapping[str, Any], key: str, kind: type | tuple[type, ...], at: li
         raise SpecInvalid(_pointer(at + [key]), f'"{key}" is {type(value).__name__}, '
                                                 f"not {' or '.join(k.__name__ for k in kinds)}")
     return value
+
+
+def _number(raw: Mapping[str, Any], key: str, at: list[Any]) -> float | None:
+    value = _get(raw, key, (int, float), at, None)
+    return None if value is None else float(value)
 
 
 def _objects(value: Any, at: list[Any]) -> list[Mapping[str, Any]]:
@@ -293,16 +324,25 @@ def _parse_section(raw: Mapping[str, Any], at: list[Any]) -> Section:
     data, title = _get(raw, "data", str, at), _get(raw, "title", str, at, "")
     if kind == "kpis":
         return KpisSection(data=data, title=title, **common)
+    if kind == "rules":
+        return RulesSection(data=data, title=title, **common)
     if kind == "chart":
         y = _get(raw, "y", (str, list), at)
         return ChartSection(
             kind=_get(raw, "kind", str, at), data=data, x=_get(raw, "x", str, at),
             y=(y,) if isinstance(y, str) else _texts(y, at + ["y"]), title=title,
             stacked=_get(raw, "stacked", bool, at, False), x_title=_get(raw, "x_title", str, at, ""),
-            y_title=_get(raw, "y_title", str, at, ""), labels=dict(_get(raw, "labels", Mapping, at, {})), **common)
+            y_title=_get(raw, "y_title", str, at, ""), labels=dict(_get(raw, "labels", Mapping, at, {})),
+            unit=_get(raw, "unit", str, at, ""), y_min=_number(raw, "y_min", at), y_max=_number(raw, "y_max", at),
+            reference_lines=tuple(
+                ReferenceLine(label=_get(line, "label", str, at + ["reference_lines", j], ""),
+                              value=float(_get(line, "value", (int, float), at + ["reference_lines", j])))
+                for j, line in enumerate(_objects(raw.get("reference_lines", []), at + ["reference_lines"]))),
+            **common)
     columns = tuple(ColumnSpec(field=_get(c, "field", str, at + ["columns", j]),
                                label=_get(c, "label", str, at + ["columns", j], ""),
-                               format=_get(c, "format", str, at + ["columns", j], None))
+                               format=_get(c, "format", str, at + ["columns", j], None),
+                               unit=_get(c, "unit", str, at + ["columns", j], ""))
                     for j, c in enumerate(_objects(raw.get("columns"), at + ["columns"])))
     return TableSection(data=data, columns=columns, title=title,
                         totals=_texts(raw.get("totals", []), at + ["totals"]), **common)
@@ -328,4 +368,5 @@ def parse_spec(spec: Mapping[str, Any]) -> ReportSpec:
         sections=tuple(_parse_section(s, ["sections", i])
                        for i, s in enumerate(_objects(_get(spec, "sections", list, []), ["sections"]))),
         outputs=_texts(spec.get("outputs", []), ["outputs"]),
+        metric_book=parse_metric_book(spec.get("metrics"), spec.get("scores")),
     )

@@ -5,6 +5,9 @@ from typing import Any
 
 _MISSING = object()
 
+# Processed data key: data key -> why the processors left it empty, in words for the report's reader.
+ABSENT_KEY = "_absent"
+
 
 class DataPathError(LookupError):
     def __init__(self, path: str, failed_at: str):

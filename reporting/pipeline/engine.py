@@ -19,16 +19,24 @@ from reporting.pipeline.processors.registry import registered_processors, run_pr
 from reporting.pipeline.rendering.base import Renderer, available_formats, get_renderer
 from reporting.pipeline.rendering.previews import chart_previews
 from templates_app.spec import ReportSpec, parse_spec
+from templates_app.spec_metrics import parse_metric_book
 
 __all__ = ["AggregationResult", "SourceFailure", "SourceRequest", "available_formats", "build_context",
            "chart_previews", "collect_sources", "process_sources", "registered_processors", "render_formats",
            "render_stage", "requested_formats"]
 
 
-def process_sources(*, spec: dict[str, Any], sources: dict[str, Any], parameters: dict[str, Any]):
-    """Run the spec's processors. Raw sources stay readable under their own names (sections may
-    point at them directly); a processor output of the same name wins."""
-    processed = run_processors(names=spec.get("processors", []), sources=sources, parameters=parameters)
+def process_sources(*, spec: dict[str, Any], sources: dict[str, Any], parameters: dict[str, Any],
+                    failures: list[SourceFailure] | tuple[SourceFailure, ...] = (), declared: list[str] | None = None):
+    """Run the spec's processors with the spec's metric definitions. Raw sources stay readable
+    under their own names (sections may point at them directly); a processor output of the same
+    name wins. ``failures``: the sources that could not be collected (the report says why);
+    ``declared``: the sources the template lists (default: the spec's "sources")."""
+    if declared is None and isinstance(spec.get("sources"), list):
+        declared = [ref["source"] for ref in spec["sources"] if isinstance(ref, dict) and isinstance(ref.get("source"), str)]
+    processed = run_processors(names=spec.get("processors", []), sources=sources, parameters=parameters,
+                               metrics=parse_metric_book(spec.get("metrics"), spec.get("scores")),
+                               failures={f.name: f.reason for f in failures}, declared=declared)
     processed.data = {**sources, **processed.data}
     return processed
 

@@ -151,7 +151,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     parsed: ReportSpec = run.stage(Stage.VALIDATE, lambda: _validate(job))
     aggregation: AggregationResult = run.stage(Stage.AGGREGATE, lambda: _aggregate(job, spec))
     processed = run.stage(Stage.PROCESS, lambda: engine.process_sources(
-        spec=spec, sources=aggregation.data, parameters=job.parameters))
+        spec=spec, sources=aggregation.data, parameters=job.parameters, failures=aggregation.failures))
     run.record(warnings=list(processed.warnings))
     _record_outcome(run, parsed, processed.data)
     if on_processed is not None:

@@ -26,8 +26,10 @@ def quoted_value(value: Any) -> str:
 
 def parameter_lines(spec_parameters: Iterable[ParameterSpec | Mapping[str, Any]],
                     values: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value as a person reads it) for the report's title block."""
-    return [(param.label, display_value(param, values.get(param.name))) for param in parameter_specs(spec_parameters)]
+    """(label, value as a person reads it) for the report's title block. An email list left empty
+    is left out: "Email to —" on a cover says nothing about the report."""
+    return [(param.label, display_value(param, values.get(param.name))) for param in parameter_specs(spec_parameters)
+            if not (param.type == "email_list" and not stored_addresses(values.get(param.name)))]
 
 
 def iso_date(value: Any) -> date | None:

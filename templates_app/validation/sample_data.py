@@ -16,7 +16,8 @@ def processed_sample_data(spec: dict[str, Any], sample_data: Mapping[str, Any],
 
     names = [n for n in spec.get("processors") or [] if isinstance(n, str)]
     sources = {name: payload for name, payload in dict(sample_data).items()}
-    return process_sources(spec={"processors": names}, sources=sources, parameters=parameters or {})
+    return process_sources(spec={"processors": names, "metrics": spec.get("metrics"), "scores": spec.get("scores")},
+                           sources=sources, parameters=parameters or {})
 
 
 def sample_data_problems(spec: dict[str, Any], sample_data: Any) -> list[SpecProblem]:
@@ -46,6 +47,12 @@ def section_data_problems(spec: dict[str, Any], data: dict[str, Any]) -> list[Sp
 
     for i, section in json_objects(spec.get("sections")):
         path = section.get("data")
+        if section.get("type") == "rules" and isinstance(path, str) and path:
+            if not isinstance(data.get(path), list):
+                add(["sections", i, "data"], "data_path_unresolved",
+                    f"A rules section shows a list of sentences, but the processors give none at '{path}' "
+                    "(the QMS processors write 'rules' and 'data_notes').")
+            continue
         if section.get("type") not in DATA_SECTION_TYPES or not isinstance(path, str) or not path:
             continue
         try:

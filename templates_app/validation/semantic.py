@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..spec import DATE_RANGE_PARTS, OUTPUTS
+from .metrics import MetricChecks
 from .parameters import ParameterChecks
 from .problems import SourceInfo, SpecProblem, json_objects, pointer_for
 
@@ -31,6 +32,7 @@ class SemanticChecks:
         self.source_references()
         self.processors()
         self.outputs()
+        MetricChecks(self, self.spec).run()
         return self.problems
 
     def unique_parameter_names(self) -> None:

@@ -184,7 +184,7 @@ def test_validate_templates_all_valid(demo, capsys):
 
 def test_validate_templates_prints_one_problem_per_line_and_exits_1(demo, capsys):
     spec = copy.deepcopy(demo.published_version.spec)
-    spec["sections"][7]["y"] = ["quality_score", "nope"]
+    spec["sections"][10]["y"] = ["quality_score", "nope"]
     spec["title"] = ""
     demo.published_version = template_version_create(template=demo, spec=spec)
     demo.save()
@@ -193,7 +193,7 @@ def test_validate_templates_prints_one_problem_per_line_and_exits_1(demo, capsys
     assert exc.value.code == 1
     lines = capsys.readouterr().out.splitlines()
     assert "monthly-quality v2: /title: The \"title\" must not be empty. [empty_text]" in lines
-    assert any(line.startswith("monthly-quality v2: /sections/7/y/1: The y field 'nope'") for line in lines)
+    assert any(line.startswith("monthly-quality v2: /sections/10/y/1: The y field 'nope'") for line in lines)
     assert "monthly-quality v2: INVALID" in lines
 
 

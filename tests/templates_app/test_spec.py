@@ -18,7 +18,9 @@ from templates_app.spec import (
     PageBreakSection,
     PageSpec,
     ParameterSpec,
+    ReferenceLine,
     ReportSpec,
+    RulesSection,
     SourceRef,
     SpecInvalid,
     TableSection,
@@ -26,6 +28,7 @@ from templates_app.spec import (
     parse_parameter,
     parse_spec,
 )
+from templates_app.spec_metrics import MetricDefinition
 from tests.templates_app.conftest import demo_template
 from tests.templates_app.test_validation_fuzz import valid_specs
 
@@ -53,17 +56,28 @@ def test_the_monthly_demo_template():
     assert [s.type for s in spec.sections] == [s["type"] for s in MONTHLY["sections"]]
     assert spec.sections[0] == HeadingSection(text="Executive summary", level=1)
     assert isinstance(spec.sections[1], TextSection) and spec.sections[1].text.startswith("Key quality")
-    assert spec.sections[2] == KpisSection(data="summary_kpis", title="Headline scores")
-    chart = spec.sections[7]
+    assert spec.sections[2] == RulesSection(data="data_notes", title="About the data")
+    assert spec.sections[3] == KpisSection(data="summary_kpis", title="Headline scores")
+    assert spec.sections[7] == RulesSection(data="rules", title="How statuses are set")
+    chart = spec.sections[10]
     assert chart == ChartSection(kind="bar", title="Scores by department", data="departments", x="name",
                                  y=("quality_score", "training_completion"), x_title="Department",
                                  y_title="Score (%)", labels={"quality_score": "Quality score",
-                                                              "training_completion": "Training completion"})
-    table = spec.sections[8]
+                                                              "training_completion": "Training completion"},
+                                 unit="%", y_min=0.0, y_max=100.0,
+                                 reference_lines=(ReferenceLine(label="Target 90 %", value=90.0),))
+    assert chart.is_percent
+    table = spec.sections[11]
     assert isinstance(table, TableSection) and table.data == "departments"
-    assert table.columns[:2] == (ColumnSpec("name", "Department"), ColumnSpec("quality_score", "Quality %", "0.0"))
+    assert table.columns[:2] == (ColumnSpec("name", "Department"), ColumnSpec("quality_score", "Quality score", "0.0", "%"))
     assert table.totals == ("overdue_training", "documents_created")
-    assert isinstance(spec.sections[9], PageBreakSection)
+    assert isinstance(spec.sections[8], PageBreakSection)
+    book = spec.metric_book
+    assert book.metric("defect_rate") == MetricDefinition(
+        name="defect_rate", label="Defect rate", unit="%", direction="lower", target=2.5, decimals=2,
+        bands=(("excellent", 1.5), ("good", 2.5), ("warning", 3.5)))
+    assert [s.name for s in book.scores] == ["overall_score", "quality_score", "training_compliance", "document_efficiency"]
+    assert book.score("overall_score").scores == ("quality_score", "training_compliance", "document_efficiency")
     assert spec.outputs == ("pdf", "xlsx")
     assert spec.parameter_names == ("period", "department", "recipients")
     assert [p.name for p in spec.parameters_of_type("email_list")] == ["recipients"]
@@ -79,7 +93,10 @@ def test_the_training_demo_template():
     pie = spec.sections[3]
     assert (pie.kind, pie.y, pie.labels, pie.series_label("overdue")) == ("pie", ("overdue",), {}, "Overdue")
     table = spec.sections[4]
-    assert [c.header for c in table.columns] == ["Department", "Completion %", "Target %", "Meets target", "Overdue"]
+    assert [c.header for c in table.columns] == ["Department", "Completion", "Target", "Meets target", "Overdue"]
+    assert [c.unit for c in table.columns] == ["", "%", "%", "", ""]
+    assert spec.sections[2].reference_lines == (ReferenceLine(label="Target 90 %", value=90.0),)
+    assert spec.sections[2].y == ("completion_rate",)  # the target is a line, not a bar series
 
 
 @pytest.mark.parametrize("spec", [MONTHLY, TRAINING], ids=["monthly", "training"])

@@ -44,13 +44,13 @@ def test_not_an_object():
     (lambda s: s.update(title="   "), "/title", "bad_format"),
     (lambda s: s.update(sections=[]), "/sections", "empty_list"),
     (lambda s: s.update(colour="red"), "/colour", "unknown_key"),
-    (lambda s: s["sections"][7].pop("x"), "/sections/7/x", "required"),
-    (lambda s: s["sections"][7].update(kind="radar"), "/sections/7/kind", "not_allowed"),
-    (lambda s: s["sections"][7].update(y=[3]), "/sections/7/y", "bad_format"),
-    (lambda s: s["sections"][7].update(titel="typo"), "/sections/7/titel", "unknown_key"),
+    (lambda s: s["sections"][10].pop("x"), "/sections/10/x", "required"),
+    (lambda s: s["sections"][10].update(kind="radar"), "/sections/10/kind", "not_allowed"),
+    (lambda s: s["sections"][10].update(y=[3]), "/sections/10/y", "bad_format"),
+    (lambda s: s["sections"][10].update(titel="typo"), "/sections/10/titel", "unknown_key"),
     (lambda s: s["sections"][0].update(type="video"), "/sections/0/type", "unknown_section_type"),
-    (lambda s: s["sections"][8]["columns"][1].update(format="0.000"), "/sections/8/columns/1/format", "not_allowed"),
-    (lambda s: s["sections"][3].update(data="kpis..x"), "/sections/3/data", "bad_format"),
+    (lambda s: s["sections"][11]["columns"][1].update(format="0.000"), "/sections/11/columns/1/format", "not_allowed"),
+    (lambda s: s["sections"][4].update(data="kpis..x"), "/sections/4/data", "bad_format"),
     (lambda s: s.update(outputs=["pdf", "docx"]), "/outputs/1", "unsupported_output"),
     (lambda s: s["parameters"][0].update(type="colour"), "/parameters/0/type", "unknown_parameter_type"),
     (lambda s: s["parameters"][0].update(name="9lives"), "/parameters/0/name", "bad_format"),
@@ -65,17 +65,17 @@ def test_schema_problems(monthly, catalogue, mutate, pointer, code):
 
 def test_schema_messages_are_sentences(monthly):
     spec, _ = monthly
-    spec["sections"][7].pop("x")
-    (problem,) = [p for p in validate_spec(spec) if p.pointer == "/sections/7/x"]
-    assert problem.message == 'Section 8 (chart) needs "x".'
+    spec["sections"][10].pop("x")
+    (problem,) = [p for p in validate_spec(spec) if p.pointer == "/sections/10/x"]
+    assert problem.message == 'Section 11 (chart) needs "x".'
 
 
 @pytest.mark.parametrize("mutate, pointer, code", [
     (lambda s: s["parameters"].append({"name": "period", "type": "string"}), "/parameters/3/name", "duplicate_name"),
     (lambda s: (s["sections"][0].update(name="top"), s["sections"][1].update(name="top")),
      "/sections/1/name", "duplicate_section_name"),
-    (lambda s: (s["sections"][0].update(id="top"), s["sections"][5].update(name="top")),
-     "/sections/5/name", "duplicate_section_name"),
+    (lambda s: (s["sections"][0].update(id="top"), s["sections"][6].update(name="top")),
+     "/sections/6/name", "duplicate_section_name"),
     (lambda s: s["sources"].append({"source": "nowhere"}), "/sources/4/source", "unknown_source"),
     (lambda s: s["sources"].append({"source": "quality_metrics"}), "/sources/4/source", "duplicate_source"),
     (lambda s: s["processors"].append("qms.magic"), "/processors/5", "unknown_processor"),
@@ -151,14 +151,14 @@ def test_removing_the_period_parameter_breaks_every_source(monthly, catalogue):
 
 
 @pytest.mark.parametrize("mutate, pointer, code", [
-    (lambda s: s["sections"][3].update(data="kpi"), "/sections/3/data", "data_path_unresolved"),
-    (lambda s: s["sections"][7].update(data="departments.rows"), "/sections/7/data", "data_path_unresolved"),
-    (lambda s: s["sections"][8].update(data="summary.quality_score"), "/sections/8/data", "data_not_rows"),
-    (lambda s: s["sections"][7].update(x="department"), "/sections/7/x", "unknown_field"),
-    (lambda s: s["sections"][7]["y"].append("quality"), "/sections/7/y/2", "unknown_field"),
-    (lambda s: s["sections"][13].update(y="docs"), "/sections/13/y", "unknown_field"),
-    (lambda s: s["sections"][8]["columns"][3].update(field="overdue"), "/sections/8/columns/3/field", "unknown_field"),
-    (lambda s: s["sections"][8]["totals"].append("documents"), "/sections/8/totals/2", "unknown_field"),
+    (lambda s: s["sections"][4].update(data="kpi"), "/sections/4/data", "data_path_unresolved"),
+    (lambda s: s["sections"][10].update(data="departments.rows"), "/sections/10/data", "data_path_unresolved"),
+    (lambda s: s["sections"][11].update(data="summary.quality_score"), "/sections/11/data", "data_not_rows"),
+    (lambda s: s["sections"][10].update(x="department"), "/sections/10/x", "unknown_field"),
+    (lambda s: s["sections"][10]["y"].append("quality"), "/sections/10/y/2", "unknown_field"),
+    (lambda s: s["sections"][16].update(y="docs"), "/sections/16/y", "unknown_field"),
+    (lambda s: s["sections"][11]["columns"][3].update(field="overdue"), "/sections/11/columns/3/field", "unknown_field"),
+    (lambda s: s["sections"][11]["totals"].append("documents"), "/sections/11/totals/2", "unknown_field"),
 ])
 def test_data_paths_and_fields_against_processed_sample_data(monthly, catalogue, mutate, pointer, code):
     spec, sample = monthly
@@ -170,7 +170,7 @@ def test_data_paths_and_fields_against_processed_sample_data(monthly, catalogue,
 
 def test_data_path_message_names_the_missing_part(monthly, catalogue):
     spec, sample = monthly
-    spec["sections"][3]["data"] = "kpi"
+    spec["sections"][4]["data"] = "kpi"
     (problem,) = validate_spec(spec, known_sources=catalogue, sample_data=sample)
     assert problem.message.startswith("Data path 'kpi' does not resolve in the processed sample data (no 'kpi'")
     assert "departments" in problem.message
@@ -179,13 +179,13 @@ def test_data_path_message_names_the_missing_part(monthly, catalogue):
 def test_a_sample_missing_a_source_leaves_its_sections_unresolved(monthly, catalogue):
     spec, sample = monthly
     del sample["document_metrics"]
-    assert ("/sections/5/data", "data_path_unresolved") in problems_of(spec, catalogue, sample)
+    assert ("/sections/6/data", "data_path_unresolved") in problems_of(spec, catalogue, sample)
 
 
 def test_processors_failing_on_the_sample_are_reported_not_raised(monthly, catalogue, monkeypatch):
     from reporting.pipeline.processors import registry
 
-    def broken(sources, parameters):
+    def broken(inputs):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setitem(registry._PROCESSORS, "qms.summary", broken)
@@ -204,7 +204,7 @@ def test_every_problem_is_reported_at_once(monthly, catalogue):
     spec, sample = monthly
     spec["title"] = ""
     spec["processors"].append("nope")
-    spec["sections"][7]["x"] = "nothing"
+    spec["sections"][10]["x"] = "nothing"
     spec["parameters"][0]["default"] = "someday"
     codes = {p.code for p in validate_spec(spec, known_sources=catalogue, sample_data=sample)}
     assert {"empty_text", "unknown_processor", "invalid_default"} <= codes

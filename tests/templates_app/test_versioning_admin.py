@@ -65,7 +65,7 @@ def test_rollback_publishes_an_older_version_again(demo):
 
 def test_an_invalid_version_cannot_be_published(demo):
     spec = copy.deepcopy(demo.published_version.spec)
-    spec["sections"][7]["y"] = ["no_such_field"]
+    spec["sections"][10]["y"] = ["no_such_field"]
     draft = template_version_create(template=demo, spec=spec)
     with pytest.raises(ValidationError) as exc:
         template_version_publish(version=draft)
@@ -92,14 +92,14 @@ def test_admin_save_creates_a_numbered_version_with_author_and_note(admin_client
 
 def test_admin_shows_every_problem_beside_the_spec_and_keeps_nothing(admin_client, demo):
     spec = copy.deepcopy(demo.published_version.spec)
-    spec["sections"][7]["x"] = "dept"
+    spec["sections"][10]["x"] = "dept"
     spec["sources"].append({"source": "nowhere"})
     spec["parameters"][0]["default"] = "someday"
     url = reverse("admin:templates_app_reporttemplate_change", args=[demo.pk])
     response = admin_client.post(url, change_form(demo, spec=spec))
     assert response.status_code == 200
     text = response.content.decode()
-    for expected in ("/sections/7/x", "unknown_field", "/sources/4/source", "unknown_source", "/parameters/0/default",
+    for expected in ("/sections/10/x", "unknown_field", "/sources/4/source", "unknown_source", "/parameters/0/default",
                      "invalid_default"):
         assert expected in text
     assert demo.versions.count() == 1

@@ -1,46 +1,52 @@
-"""qms.documents: document KPIs (seed rules) and the approval workflow by stage."""
+"""qms.documents: document KPIs (the template's definitions, else the seed rules) and the approval
+workflow by stage."""
 from __future__ import annotations
 
 from typing import Any
 
-from .base import ProcessorOutput, as_int_if_whole, number, source_object
+from .base import ProcessorInputs, ProcessorOutput, as_int_if_whole, no_data_reason, number, source_object
+from .kpi_rows import APPROVAL_TIME, DOCUMENTS_CREATED, SeedKpi, kpi_row
 
 SOURCE = "document_metrics"
+TOPIC = "Document"
+KEYS = ("document_kpis", "workflow_analysis")
 
 
-def process_documents(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
+def process_documents(inputs: ProcessorInputs) -> ProcessorOutput:
     out = ProcessorOutput()
-    data = source_object(sources, SOURCE, processor="qms.documents", left_out="document KPIs and workflow", out=out)
+    data = source_object(inputs, SOURCE, processor="qms.documents", topic=TOPIC, keys=KEYS, out=out)
     if data is None:
         return out
     out.data["document_metrics"] = data
-    out.data["document_kpis"] = document_kpis(data, out.warnings)
+    out.data["document_kpis"] = document_kpis(data, out.warnings, inputs=inputs)
     out.data["workflow_analysis"] = workflow_analysis(data, out.warnings)
+    reason = no_data_reason(data)
+    if reason and not out.data["document_kpis"]:
+        out.absent.update({key: reason for key in KEYS})
     return out
 
 
-def document_kpis(data: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
+def document_kpis(data: dict[str, Any], warnings: list[str], *,
+                  inputs: ProcessorInputs | None = None) -> list[dict[str, Any]]:
+    book = inputs.metrics if inputs is not None else None
     kpis = []
     created = number(data.get("documents_created"))
     if created is None:
         warnings.append("qms.documents: no numeric 'documents_created'")
     else:
-        kpis.append(
-            {"name": "Documents Created", "value": as_int_if_whole(created), "unit": "docs", "trend": "up", "status": "good"}
-        )
+        seed = SeedKpi(name="Documents Created", unit="docs", trend="up", status="good")
+        kpis.append(kpi_row(key=DOCUMENTS_CREATED, value=as_int_if_whole(created), seed=seed,
+                            definition=book.metric(DOCUMENTS_CREATED) if book else None,
+                            previous=number(data.get("previous_documents_created"))))
     approval = number(data.get("average_approval_time"))
     if approval is None:
         warnings.append("qms.documents: no numeric 'average_approval_time'")
     else:
-        kpis.append(
-            {
-                "name": "Avg Approval Time",
-                "value": round(approval, 1),
-                "unit": "days",
-                "trend": "down" if approval < 3 else "up",
-                "status": "excellent" if approval < 2 else "good",
-            }
-        )
+        seed = SeedKpi(name="Avg Approval Time", unit="days", trend="down" if approval < 3 else "up",
+                       status="excellent" if approval < 2 else "good")
+        kpis.append(kpi_row(key=APPROVAL_TIME, value=approval, seed=seed,
+                            definition=book.metric(APPROVAL_TIME) if book else None,
+                            previous=number(data.get("previous_average_approval_time"))))
     return kpis
 
 
@@ -65,8 +71,8 @@ def workflow_analysis(data: dict[str, Any], warnings: list[str]) -> list[dict[st
         rows.append(
             {
                 "stage": str(item["stage"]),
-                "documents": 0 if count is None else as_int_if_whole(count),
-                "avg_days_in_stage": None if days is None else round(days, 1),
+                "documents": None if count is None else as_int_if_whole(count),
+                "avg_days_in_stage": days,
             }
         )
     return rows

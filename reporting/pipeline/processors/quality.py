@@ -1,17 +1,21 @@
-"""qms.quality: quality metric KPIs (seed rules) and per-period trends."""
+"""qms.quality: quality metric KPIs (the template's definitions, else the seed rules) and per-period trends."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from .base import ProcessorOutput, number, source_object
+from .base import ProcessorInputs, ProcessorOutput, no_data_reason, number, source_object
+from .kpi_rows import SEED_QUALITY_BANDS, SeedKpi, kpi_row, period_label
 
 SOURCE = "quality_metrics"
+TOPIC = "Quality"
 MAX_KPIS = 6
+KEYS = ("kpis", "quality_trends")
 
 
-def process_quality(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
+def process_quality(inputs: ProcessorInputs) -> ProcessorOutput:
     out = ProcessorOutput()
-    data = source_object(sources, SOURCE, processor="qms.quality", left_out="quality KPIs and trends", out=out)
+    data = source_object(inputs, SOURCE, processor="qms.quality", topic=TOPIC, keys=KEYS, out=out)
     if data is None:
         return out
     metrics = data.get("metrics")
@@ -19,27 +23,53 @@ def process_quality(sources: dict[str, Any], parameters: dict[str, Any]) -> Proc
         out.warnings.append(f"qms.quality: '{SOURCE}' has no object at 'metrics'")
         metrics = {}
     out.data["quality_metrics"] = data
-    out.data["kpis"] = quality_kpis(metrics, out.warnings)
+    out.data["kpis"] = quality_kpis(metrics, out.warnings, inputs=inputs, previous_label=previous_label(data))
     out.data["quality_trends"] = quality_trends(metrics, out.warnings)
+    reason = no_data_reason(data)
+    if reason and not out.data["kpis"]:
+        out.absent.update({key: reason for key in KEYS})
     return out
 
 
-def quality_kpis(metrics: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
+def previous_label(data: dict[str, Any]) -> str | None:
+    """How the KPI cards name the period the previous values are from ("Oct"), when the source says."""
+    previous, period = data.get("previous_period"), data.get("period")
+    if not isinstance(previous, dict):
+        return None
+    year = None
+    if isinstance(period, dict):
+        try:
+            year = date.fromisoformat(str(period.get("end"))).year
+        except ValueError:
+            year = None
+    return period_label(previous.get("start"), previous.get("end"), reference_year=year)
+
+
+def metric_averages(metrics: dict[str, Any]) -> dict[str, float]:
+    """Each metric's numeric average by name (the values KPIs and headline scores are made of)."""
+    averages = {}
+    for name, metric in metrics.items():
+        average = number(metric.get("average")) if isinstance(metric, dict) else None
+        if average is not None:
+            averages[str(name)] = average
+    return averages
+
+
+def quality_kpis(metrics: dict[str, Any], warnings: list[str], *, inputs: ProcessorInputs | None = None,
+                 previous_label: str | None = None) -> list[dict[str, Any]]:
+    book = inputs.metrics if inputs is not None else None
     kpis = []
     for name, metric in metrics.items():
+        name = str(name)
         average = number(metric.get("average")) if isinstance(metric, dict) else None
         if average is None:
             warnings.append(f"qms.quality: metric '{name}' has no numeric 'average'; no KPI for it")
             continue
-        kpis.append(
-            {
-                "name": str(name).replace("_", " ").title(),
-                "value": round(average, 1),
-                "unit": metric_unit(str(name)),
-                "trend": metric_trend(average, number(metric.get("previous_average"))),
-                "status": metric_status(str(name), average),
-            }
-        )
+        previous = number(metric.get("previous_average"))
+        seed = SeedKpi(name=name.replace("_", " ").title(), unit=metric_unit(name),
+                       trend=metric_trend(average, previous), status=metric_status(name, average))
+        kpis.append(kpi_row(key=name, value=average, seed=seed, definition=book.metric(name) if book else None,
+                            previous=previous, previous_label=previous_label))
     return kpis[:MAX_KPIS]
 
 
@@ -64,21 +94,23 @@ def metric_trend(current: float, previous: float | None) -> str:
     return "flat"
 
 
-def metric_status(name: str, value: float) -> str:
+def seed_status_applies(name: str) -> bool:
     lowered = name.lower()
-    if "quality" not in lowered and "compliance" not in lowered:
+    return "quality" in lowered or "compliance" in lowered
+
+
+def metric_status(name: str, value: float) -> str:
+    """The seed: quality and compliance metrics banded 95/85/70; any other metric is "good"."""
+    if not seed_status_applies(name):
         return "good"
-    if value >= 95:
-        return "excellent"
-    if value >= 85:
-        return "good"
-    if value >= 70:
-        return "warning"
+    for band, threshold in SEED_QUALITY_BANDS:
+        if value >= threshold:
+            return band
     return "critical"
 
 
 def quality_trends(metrics: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
-    """One row per period, sorted: {"period": "2026-08", "<metric>": value, ...}."""
+    """One row per period, sorted: {"period": "2026-08", "<metric>": value, ...} (full precision)."""
     by_period: dict[str, dict[str, Any]] = {}
     for name, metric in metrics.items():
         series = metric.get("series") if isinstance(metric, dict) else None
@@ -92,8 +124,7 @@ def quality_trends(metrics: dict[str, Any], warnings: list[str]) -> list[dict[st
                 warnings.append(f"qms.quality: a point in 'metrics.{name}.series' has no period; skipped")
                 continue
             row = by_period.setdefault(str(point["period"]), {"period": str(point["period"])})
-            value = number(point.get("value"))
-            row[str(name)] = None if value is None else round(value, 2)
+            row[str(name)] = number(point.get("value"))
     names = [str(n) for n, m in metrics.items() if isinstance(m, dict) and isinstance(m.get("series"), list)]
     # Every row carries every metric (None where a period lacks it) so charts line up.
     return [{**{n: None for n in names}, **by_period[p]} for p in sorted(by_period)]

@@ -1,72 +1,80 @@
-"""qms.summary: the report's headline scores (seed rules), computed from the raw sources."""
+"""qms.summary: the report's headline scores, computed from the raw sources (see scores.py)."""
 from __future__ import annotations
 
 from typing import Any
 
-from .base import ProcessorOutput, document_efficiency, mean_of_non_zero, number, overall_status, unwrap
+from .base import ProcessorInputs, ProcessorOutput, no_data_reason, number, unwrap
 from .documents import document_kpis
-from .quality import quality_kpis
+from .kpi_rows import APPROVAL_TIME, DOCUMENT_EFFICIENCY, TRAINING_COMPLETION, SeedKpi, kpi_row
+from .quality import metric_averages, quality_kpis
+from .scores import (
+    DOCUMENT_SOURCE, QUALITY_SOURCE, TRAINING_SOURCE, Score, defined_scores, overall_definition, seed_scores,
+)
 from .training import training_kpis
 
-_SOURCES = ("quality_metrics", "training_metrics", "document_metrics")
+_SOURCES = (QUALITY_SOURCE, TRAINING_SOURCE, DOCUMENT_SOURCE)
+_TOPICS = {QUALITY_SOURCE: "Quality", TRAINING_SOURCE: "Training", DOCUMENT_SOURCE: "Document"}
 DEFAULT_APPROVAL_DAYS = 5.0  # the seed's assumption when a document source gives no approval time
 
 
-def process_summary(sources: dict[str, Any], parameters: dict[str, Any]) -> ProcessorOutput:
+def process_summary(inputs: ProcessorInputs) -> ProcessorOutput:
     out = ProcessorOutput()
-    present = {name: unwrap(sources[name]) for name in _SOURCES if sources.get(name) is not None}
+    declared = [name for name in _SOURCES if inputs.declares(name)]
+    present = {name: unwrap(inputs.sources[name]) for name in declared if inputs.sources.get(name) is not None}
     present = {name: data for name, data in present.items() if isinstance(data, dict)}
-    if not present:
-        out.warnings.append("qms.summary: none of quality_metrics, training_metrics, document_metrics is available")
+    if not declared:
+        out.warnings.append("qms.summary: the template lists none of quality_metrics, training_metrics, document_metrics")
         return out
-    for name in _SOURCES:
+    for name in declared:
         if name not in present:
-            out.warnings.append(f"qms.summary: '{name}' is missing; its score counts as 0 and is left out of overall")
+            out.warnings.append(f"qms.summary: '{name}' is missing; its score has no data and is left out of overall")
 
     ignored: list[str] = []  # KPI warnings belong to the KPI processors, not to the summary
+    values: dict[str, float | None] = {}
     total_kpis = 0
-    quality_score = 0.0
-    if "quality_metrics" in present:
-        metrics = present["quality_metrics"].get("metrics")
-        metrics = metrics if isinstance(metrics, dict) else {}
+    quality = present.get(QUALITY_SOURCE)
+    if quality is not None:
+        metrics = quality.get("metrics") if isinstance(quality.get("metrics"), dict) else {}
         total_kpis += len(quality_kpis(metrics, ignored))
-        averages = [number(m.get("average")) for m in metrics.values() if isinstance(m, dict)]
-        averages = [a for a in averages if a is not None]
-        quality_score = sum(averages) / len(averages) if averages else 0.0
-    training_compliance = 0.0
-    if "training_metrics" in present:
-        total_kpis += len(training_kpis(present["training_metrics"], ignored))
-        training_compliance = number(present["training_metrics"].get("completion_rate")) or 0.0
-    efficiency = 0.0
-    if "document_metrics" in present:
-        total_kpis += len(document_kpis(present["document_metrics"], ignored))
-        approval = number(present["document_metrics"].get("average_approval_time"))
-        if approval is None:
+        values.update(metric_averages(metrics))
+    training = present.get(TRAINING_SOURCE)
+    if training is not None:
+        total_kpis += len(training_kpis(training, ignored))
+        values[TRAINING_COMPLETION] = number(training.get("completion_rate"))
+    documents = present.get(DOCUMENT_SOURCE)
+    if documents is not None:
+        total_kpis += len(document_kpis(documents, ignored))
+        approval = number(documents.get("average_approval_time"))
+        if approval is None and not no_data_reason(documents):
             out.warnings.append(f"qms.summary: no approval time; document efficiency assumes {DEFAULT_APPROVAL_DAYS:g} days")
             approval = DEFAULT_APPROVAL_DAYS
-        efficiency = document_efficiency(approval)
+        values[APPROVAL_TIME] = approval
+        values[DOCUMENT_EFFICIENCY] = None if approval is None else 100 - min(approval * 10, 100)
 
-    overall = mean_of_non_zero([quality_score, training_compliance, efficiency])
-    out.data["summary"] = {
-        "total_kpis": total_kpis,
-        "quality_score": round(quality_score, 1),
-        "training_compliance": round(training_compliance, 1),
-        "document_efficiency": round(efficiency, 1),
-        "overall_score": round(overall, 1),
-        "overall_status": overall_status(overall),
-    }
-    out.data["summary_kpis"] = summary_kpis(out.data["summary"])
+    if inputs.metrics.scores:
+        scores = defined_scores(inputs.metrics, values)
+    else:
+        scores = seed_scores(quality_averages=list(metric_averages(quality.get("metrics") or {}).values())
+                             if quality is not None and isinstance(quality.get("metrics"), dict) else None,
+                             completion_rate=values.get(TRAINING_COMPLETION), approval_days=values.get(APPROVAL_TIME))
+    # Only scores made of sources the template lists: a training report says nothing of quality.
+    scores = [s for s in scores if any(inputs.declares(source) for source in s.sources)]
+    overall = overall_definition(inputs.metrics)
+    summary: dict[str, Any] = {"total_kpis": total_kpis}
+    summary.update({s.definition.name: s.value for s in scores})
+    overall_score = next((s for s in scores if s.definition.name == overall.name), None)
+    summary["overall_status"] = overall.as_metric.status(overall_score.value) if overall_score else None
+    out.data["summary"] = summary
+    out.data["summary_kpis"] = [score_row(s, inputs) for s in scores]
     return out
 
 
-def summary_kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The headline scores as KPI rows for the first page. The seed bands only the overall score
-    (90/75/60); the component scores are out of 100 too and are banded the same way. A score of 0
-    means its source was missing, so it gets no status rather than "critical"."""
-    rows = []
-    for key, name in (("overall_score", "Overall score"), ("quality_score", "Quality score"),
-                      ("training_compliance", "Training compliance"), ("document_efficiency", "Document efficiency")):
-        score = summary[key]
-        rows.append({"name": name, "value": score, "unit": "%",
-                     "status": overall_status(score) if score > 0 else None})
-    return rows
+def score_row(score: Score, inputs: ProcessorInputs) -> dict[str, Any]:
+    note = None
+    if score.value is None:
+        lacking = [s for s in score.sources if inputs.declares(s) and inputs.sources.get(s) is None]
+        note = (inputs.missing_text(lacking[0], _TOPICS[lacking[0]]) if lacking
+                else f"No data for {score.definition.label.lower()} in this period.")
+    seed = SeedKpi(name=score.definition.label, unit="%", trend=None, status=None)
+    return kpi_row(key=score.definition.name, value=score.value, seed=seed, definition=score.definition.as_metric,
+                   note=note)

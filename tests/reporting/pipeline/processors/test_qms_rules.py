@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import pytest
 
+from reporting.pipeline.processors.kpi_rows import rounded
 from reporting.pipeline.processors.registry import UnknownProcessorError, registered_processors, run_processors
 
 
 def run(names, **sources):
     return run_processors(names=names, sources=sources, parameters={})
+
+
+SHOWN = ("name", "value", "unit", "trend", "status")
+
+
+def shown(row):
+    """A KPI row as the seed describes it: the value at its display precision (the data keeps all of it)."""
+    return {key: rounded(row[key], row["decimals"]) if key == "value" else row[key] for key in SHOWN}
 
 
 def quality_kpi(name, average, previous=None):
@@ -28,7 +37,8 @@ def test_quality_status_thresholds(value, status):
 
 def test_status_uses_the_unrounded_average():
     kpi = quality_kpi("quality_score", 94.96)
-    assert (kpi["value"], kpi["status"]) == (95.0, "good")
+    assert (kpi["value"], kpi["decimals"], kpi["status"]) == (94.96, 1, "good")  # shown as 95.0, still "good"
+    assert shown(kpi)["value"] == 95.0
 
 
 def test_metrics_that_are_neither_quality_nor_compliance_are_good():
@@ -65,7 +75,8 @@ def test_kpi_fields_rounding_order_and_limit_of_six():
     result = run(["qms.quality"], quality_metrics={"metrics": metrics})  # no "data" wrapper
     kpis = result.data["kpis"]
     assert [k["name"] for k in kpis] == [f"Metric {i} Count" for i in range(6)]
-    assert kpis[2] == {"name": "Metric 2 Count", "value": 2.0, "unit": "items", "trend": "flat", "status": "good"}
+    assert shown(kpis[2]) == {"name": "Metric 2 Count", "value": 2.0, "unit": "items", "trend": "flat", "status": "good"}
+    assert kpis[2]["value"] == 2.04  # full precision in the data
 
 
 def test_quality_trends_rows_per_period():
@@ -77,7 +88,7 @@ def test_quality_trends_rows_per_period():
     trends = run(["qms.quality"], quality_metrics={"data": {"metrics": metrics}}).data["quality_trends"]
     assert trends == [
         {"period": "2026-08", "defect_rate": 3.0, "quality_score": None},
-        {"period": "2026-09", "defect_rate": 2.5, "quality_score": 91.23},
+        {"period": "2026-09", "defect_rate": 2.5, "quality_score": 91.234},
     ]
 
 
@@ -87,7 +98,8 @@ def test_quality_trends_rows_per_period():
 )
 def test_training_completion_thresholds(rate, trend, status):
     kpi = run(["qms.training"], training_metrics={"completion_rate": rate}).data["training_kpis"][0]
-    assert kpi == {"name": "Training Completion Rate", "value": round(rate, 1), "unit": "%", "trend": trend, "status": status}
+    assert shown(kpi) == {"name": "Training Completion Rate", "value": rounded(rate, 1), "unit": "%", "trend": trend,
+                          "status": status}
 
 
 @pytest.mark.parametrize(
@@ -96,7 +108,8 @@ def test_training_completion_thresholds(rate, trend, status):
 )
 def test_training_overdue_thresholds(overdue, trend, status):
     kpi = run(["qms.training"], training_metrics={"data": {"overdue_count": overdue}}).data["training_kpis"][0]
-    assert kpi == {"name": "Overdue Training Items", "value": overdue, "unit": "items", "trend": trend, "status": status}
+    assert shown(kpi) == {"name": "Overdue Training Items", "value": overdue, "unit": "items", "trend": trend,
+                          "status": status}
 
 
 def test_compliance_status_against_target():
@@ -111,9 +124,10 @@ def test_compliance_status_against_target():
     }
     result = run(["qms.training"], training_metrics={"data": data})
     assert result.data["compliance_status"] == [
-        {"department": "Manufacturing", "completion_rate": 90.0, "target": 90, "meets_target": True, "overdue": 3},
-        {"department": "R&D", "completion_rate": 90.0, "target": 85, "meets_target": True, "overdue": 7},
-        {"department": "Łódź Packaging", "completion_rate": 89.9, "target": 90, "meets_target": False, "overdue": 0},
+        {"department": "Manufacturing", "completion_rate": 90, "target": 90, "meets_target": True, "overdue": 3},
+        {"department": "R&D", "completion_rate": 89.96, "target": 85, "meets_target": True, "overdue": 7},
+        # No overdue figure is "no data", never 0.
+        {"department": "Łódź Packaging", "completion_rate": 89.9, "target": 90, "meets_target": False, "overdue": None},
     ]
     assert any("'departments.3' has no name" in w for w in result.warnings)
 
@@ -126,8 +140,9 @@ def test_document_approval_thresholds(days, trend, status):
     kpis = run(["qms.documents"], document_metrics={"documents_created": 42, "average_approval_time": days}).data[
         "document_kpis"
     ]
-    assert kpis[0] == {"name": "Documents Created", "value": 42, "unit": "docs", "trend": "up", "status": "good"}
-    assert kpis[1] == {"name": "Avg Approval Time", "value": round(days, 1), "unit": "days", "trend": trend, "status": status}
+    assert shown(kpis[0]) == {"name": "Documents Created", "value": 42, "unit": "docs", "trend": "up", "status": "good"}
+    assert shown(kpis[1]) == {"name": "Avg Approval Time", "value": rounded(days, 1), "unit": "days", "trend": trend,
+                              "status": status}
 
 
 def test_workflow_analysis_rows():
@@ -135,8 +150,8 @@ def test_workflow_analysis_rows():
                                 {"stage": "Review", "documents": None}]}
     rows = run(["qms.documents"], document_metrics={"data": data}).data["workflow_analysis"]
     assert rows == [
-        {"stage": "Draft", "documents": 12, "avg_days_in_stage": 1.3},
-        {"stage": "Review", "documents": 0, "avg_days_in_stage": None},
+        {"stage": "Draft", "documents": 12, "avg_days_in_stage": 1.26},
+        {"stage": "Review", "documents": None, "avg_days_in_stage": None},
     ]
 
 
@@ -152,11 +167,11 @@ def test_summary_hand_computed():
         "total_kpis": 6, "quality_score": 85.0, "training_compliance": 95.0, "document_efficiency": 75.0,
         "overall_score": 85.0, "overall_status": "good",
     }
-    assert result.data["summary_kpis"] == [
-        {"name": "Overall score", "value": 85.0, "unit": "%", "status": "good"},
-        {"name": "Quality score", "value": 85.0, "unit": "%", "status": "good"},
-        {"name": "Training compliance", "value": 95.0, "unit": "%", "status": "excellent"},
-        {"name": "Document efficiency", "value": 75.0, "unit": "%", "status": "good"},
+    assert [(r["name"], r["value"], r["unit"], r["status"]) for r in result.data["summary_kpis"]] == [
+        ("Overall score", 85.0, "%", "good"),
+        ("Quality score", 85.0, "%", "good"),
+        ("Training compliance", 95.0, "%", "excellent"),
+        ("Document efficiency", 75.0, "%", "good"),
     ]
     assert result.warnings == []
 
@@ -181,7 +196,8 @@ def test_summary_zero_scores_are_left_out_and_approval_defaults_to_five_days():
     assert summary["document_efficiency"] == 50.0
     assert summary["overall_score"] == 60.0 and summary["overall_status"] == "warning"  # (70 + 50) / 2
     statuses = {row["name"]: row["status"] for row in result.data["summary_kpis"]}
-    assert statuses["Training compliance"] is None  # 0: no data, so no "critical" verdict on it
+    # A real 0 % is a figure (critical), left out of overall by the seed's rule; only None is "no data".
+    assert statuses["Training compliance"] == "critical"
     assert any("assumes 5 days" in w for w in result.warnings)
 
 
@@ -207,29 +223,29 @@ def test_departments_and_comparison_hand_computed():
     }
     result = run(["qms.departments"], department_data={"data": data})
     rows = {r["name"]: r for r in result.data["departments"]}
-    assert rows["Manufacturing"]["overall_score"] == 91.7 and rows["Manufacturing"]["status"] == "excellent"
+    assert rows["Manufacturing"]["overall_score"] == pytest.approx(275 / 3) and rows["Manufacturing"]["status"] == "excellent"
     assert rows["Manufacturing"]["last_audit"] == "2026-09-14"
     assert rows["Łódź Packaging"]["overall_score"] == 70.0 and rows["Łódź Packaging"]["status"] == "warning"
     assert rows["R&D"]["overall_score"] == 85.0 and rows["R&D"]["training_completion"] is None
     assert any("'R&D' has no numeric 'training_completion'" in w for w in result.warnings)
 
     comparison = result.data["department_comparison"]
-    # average = (91.67 + 70 + 85) / 3 = 82.2 (rows' rounded scores: 91.7, 70.0, 85.0)
-    assert comparison["average"] == 82.2
-    assert comparison["ranking"] == [
-        {"rank": 1, "name": "Manufacturing", "overall_score": 91.7, "gap_to_average": 9.5},
-        {"rank": 2, "name": "R&D", "overall_score": 85.0, "gap_to_average": 2.8},
-        {"rank": 3, "name": "Łódź Packaging", "overall_score": 70.0, "gap_to_average": -12.2},
-    ]
-    assert comparison["best"] == {"name": "Manufacturing", "overall_score": 91.7}
+    # average = (91.67 + 70 + 85) / 3 = 82.22, on the exact scores
+    average = (275 / 3 + 70 + 85) / 3
+    assert comparison["average"] == pytest.approx(average)
+    assert [(r["rank"], r["name"]) for r in comparison["ranking"]] == [(1, "Manufacturing"), (2, "R&D"), (3, "Łódź Packaging")]
+    assert [r["gap_to_average"] for r in comparison["ranking"]] == pytest.approx([275 / 3 - average, 85 - average, 70 - average])
+    assert comparison["best"] == {"name": "Manufacturing", "overall_score": pytest.approx(275 / 3)}
     assert comparison["worst"] == {"name": "Łódź Packaging", "overall_score": 70.0}
 
 
 def test_missing_sources_give_warnings_not_keys():
     result = run(registered_processors())
-    assert result.data == {}
+    figures = {k: v for k, v in result.data.items() if k not in ("rules", "data_notes", "_absent")}
+    assert figures == {}
     assert len(result.warnings) == 5
     assert any("source 'quality_metrics' is missing" in w for w in result.warnings)
+    assert result.data["_absent"]["kpis"] == "Quality data is missing: quality_metrics gave nothing."
 
 
 def test_null_and_wrong_shapes_never_crash():
@@ -267,8 +283,8 @@ def test_non_finite_and_huge_numbers_count_as_missing(odd):
     assert result.data["training_kpis"] == []
     assert [k["name"] for k in result.data["document_kpis"]] == ["Avg Approval Time"]
     assert result.data["summary"]["quality_score"] == 2.0
-    assert result.data["summary"]["training_compliance"] == 0.0
-    assert result.data["summary"]["overall_score"] == round((2.0 + 90.0) / 2, 1)
+    assert result.data["summary"]["training_compliance"] is None  # no data, never 0
+    assert result.data["summary"]["overall_score"] == (2.0 + 90.0) / 2
     assert result.data["departments"][0]["quality_score"] is None
     assert result.data["departments"][0]["overall_score"] == 85.0
     assert any("metric 'quality_score' has no numeric 'average'" in w for w in result.warnings)

@@ -1,0 +1,134 @@
+"""The rules printed in the report, written from the rules applied (definitions or seed), and notes
+about the data the report is made of. Reader-facing sentences; a "rules" section shows them."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from templates_app.spec_metrics import MetricBook, MetricDefinition, ScoreDefinition
+
+from .base import ProcessorInputs, unwrap
+from .kpi_rows import APPROVAL_TIME, SEED_OVERALL, SEED_QUALITY_BANDS, TRAINING_COMPLETION, TRAINING_OVERDUE
+from .quality import SOURCE as QUALITY_SOURCE
+from .quality import seed_status_applies
+from .scores import overall_definition
+
+_TOPICS = {"quality_metrics": "Quality", "training_metrics": "Training", "document_metrics": "Document",
+           "department_data": "Department"}
+
+
+def _number(value: float, unit: str = "") -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} %" if unit == "%" else f"{text} {unit}".rstrip()
+
+
+def bands_text(bands: tuple[tuple[str, float], ...], direction: str | None, unit: str = "") -> str:
+    if not bands:
+        return "no status"
+    word = "from" if direction != "lower" else "up to"
+    return ", ".join(f"{band} {word} {_number(value, unit)}" for band, value in bands) + ", otherwise critical"
+
+
+def metric_line(definition: MetricDefinition, fallback_label: str) -> str:
+    label = definition.label or fallback_label
+    about = ", ".join(p for p in (definition.unit, f"{definition.direction} is better" if definition.direction else "") if p)
+    text = f"{label}{f' ({about})' if about else ''}: {bands_text(definition.bands, definition.direction, definition.unit)}"
+    if definition.target is not None:
+        text += f"; target {_number(definition.target, definition.unit)}"
+    return text + "."
+
+
+def score_line(score: ScoreDefinition, book: MetricBook, *, is_overall: bool) -> str:
+    if score.metrics:
+        parts = [(book.metric(m).label if book.metric(m) and book.metric(m).label else m.replace("_", " ")) for m in score.metrics]
+    else:
+        parts = [(book.score(s).label if book.score(s) else s) for s in score.scores]
+    if len(parts) == 1:
+        made_of = f"the {parts[0].lower()} figure"
+    else:
+        made_of = f"the mean of {', '.join(p.lower() for p in parts[:-1])} and {parts[-1].lower()} (those with data)"
+    text = f"Headline {score.label.lower()}: {made_of}; {bands_text(score.bands, 'higher', '%')}."
+    return text + (" Departments are rated by the same rule." if is_overall else "")
+
+
+def rules_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
+    book = inputs.metrics
+    lines: list[str] = []
+    if "qms.quality" in names:
+        lines += _quality_lines(inputs)
+    if "qms.training" in names:
+        lines += [metric_line(book.metric(TRAINING_COMPLETION), "Training completion")
+                  if book.metric(TRAINING_COMPLETION) else "Training completion: excellent above 90 %, otherwise good.",
+                  metric_line(book.metric(TRAINING_OVERDUE), "Overdue training items")
+                  if book.metric(TRAINING_OVERDUE) else "Overdue training items: excellent below 10, otherwise warning."]
+    if "qms.documents" in names:
+        lines.append(metric_line(book.metric(APPROVAL_TIME), "Average approval time") if book.metric(APPROVAL_TIME)
+                     else "Average approval time: excellent below 2 days, otherwise good.")
+    if "qms.summary" in names:
+        lines += _score_lines(book)
+    if book.metrics:
+        lines.append("Changes are against the previous period: ▲ or ▼ shows the direction, green better and red worse.")
+    else:
+        lines.append("Trend up or down: more than 5 % above or below the previous period.")
+    lines.append("A figure without data shows “no data”, gets no status and is left out of every score.")
+    return lines
+
+
+def _quality_lines(inputs: ProcessorInputs) -> list[str]:
+    book = inputs.metrics
+    payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
+    metrics = payload.get("metrics") if isinstance(payload, dict) else None
+    names = [str(n) for n in metrics] if isinstance(metrics, dict) else list(book.metrics)
+    lines = [metric_line(book.metric(n), n.replace("_", " ").capitalize()) for n in names if book.metric(n)]
+    undefined = [n for n in names if not book.metric(n)]
+    if undefined or not names:
+        banded = [n for n in undefined if seed_status_applies(n)]
+        others = [n for n in undefined if not seed_status_applies(n)]
+        if banded or not names:
+            lines.append(f"Quality and compliance metrics: {bands_text(SEED_QUALITY_BANDS, 'higher', '%')}.")
+        if others:
+            lines.append(f"{', '.join(n.replace('_', ' ').capitalize() for n in others)}: no threshold; shown as good.")
+    return lines
+
+
+def _score_lines(book: MetricBook) -> list[str]:
+    if not book.scores:
+        return [
+            "Quality score: the mean of every quality metric's average. Training compliance: the completion rate. "
+            "Document efficiency: 100 − 10 × the average approval days (at least 0).",
+            f"Overall score: the mean of the headline scores that have data; {bands_text(SEED_OVERALL.bands, 'higher', '%')}"
+            " — the same bands for each headline score. Departments are rated by the same rule.",
+        ]
+    overall = overall_definition(book)
+    return [score_line(s, book, is_overall=s.name == overall.name) for s in book.scores if s.metrics or s.scores]
+
+
+def _human(iso: Any) -> str | None:
+    try:
+        day = date.fromisoformat(str(iso))
+    except ValueError:
+        return None
+    return f"{day.day} {day:%b %Y}"
+
+
+def data_notes(inputs: ProcessorInputs, declared: list[str]) -> list[str]:
+    """What the reader should know about the data: how far it reaches, what is missing."""
+    notes: list[str] = []
+    for source in declared:
+        payload = unwrap(inputs.sources.get(source))
+        if payload is None:
+            notes.append(inputs.missing_text(source, _TOPICS.get(source, source.replace("_", " ").capitalize())))
+            continue
+        if not isinstance(payload, dict):
+            continue
+        coverage, period = payload.get("coverage"), payload.get("period")
+        if not isinstance(coverage, dict):
+            continue
+        if coverage.get("through") is None:
+            notes.append(str(payload.get("no_data_reason") or "No data for this period."))
+        elif not coverage.get("complete") and isinstance(period, dict):
+            through, end = _human(coverage.get("through")), _human(period.get("end"))
+            if through and end:
+                notes.append(f"Data through {through}: the period runs to {end}; there is no data after {through}.")
+    notes = list(dict.fromkeys(notes))
+    return notes or ["Every data source answered, for the whole period."]
