@@ -139,3 +139,18 @@ def test_an_unpublished_report_records_a_failed_run_and_the_schedule_goes_on(emp
 def test_paused_schedules_do_not_run(empty_queues):
     ScheduleFactory(enabled=False)
     assert schedule_tick(now=DUE).due == 0
+
+
+def test_the_scheduler_tick_is_registered_with_rq_cron_and_its_job_ticks(empty_queues):
+    import django_rq
+    from rq.cron import CronScheduler
+
+    from reporting.jobs import run_schedule_tick
+
+    scheduler = CronScheduler(connection=django_rq.get_connection("high"))
+    scheduler.load_config_from_file("reporting.cron")
+    [cron_job] = [job for job in scheduler.get_jobs() if job.func is run_schedule_tick]
+    assert (cron_job.queue_name, cron_job.interval) == ("high", 30)
+    ScheduleFactory(next_run_at=datetime(2026, 1, 1, 7, 0, tzinfo=UTC))  # long due: caught up now
+    assert "1 job(s) created" in run_schedule_tick()
+    assert ReportJob.objects.count() == 1
