@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +25,9 @@ logger = logging.getLogger("reporting.schedules")
 _RULE_FIELD = {"invalid_timezone": "timezone", "weekdays_missing": "weekdays", "invalid_weekday": "weekdays",
                "invalid_month_day": "month_day", "cron_fields": "cron", "cron_invalid": "cron",
                "never_runs": "kind", "invalid_kind": "kind"}
+# A report is a heavy job: a schedule every minute would fill the queue for everyone else.
+MIN_GAP = timedelta(minutes=15)
+MIN_GAP_SAMPLE = 50  # run times looked at for the smallest gap (a cron may bunch runs in one hour)
 EDITABLE = ("name", "parameters", "kind", "time_of_day", "weekdays", "month_day", "cron", "timezone", "formats",
             "recipients", "condition", "burst_parameter", "burst_recipients")
 
@@ -66,7 +69,12 @@ def _clean(*, template: ReportTemplate, owner, values: dict[str, Any]) -> dict[s
     values["cron"] = (values.get("cron") or "").strip()
     values["weekdays"] = sorted({int(d) for d in values.get("weekdays") or []}) if values.get("kind") == "weekly" else []
     try:
-        schedule_preview(values=values, count=1)
+        upcoming = schedule_preview(values=values, count=MIN_GAP_SAMPLE)
+        gaps = [later - earlier for earlier, later in zip(upcoming, upcoming[1:])]
+        if gaps and min(gaps) < MIN_GAP:
+            add("cron" if values.get("kind") == "cron" else "kind",
+                "A schedule may run at most every %(minutes)d minutes (this one runs %(gap)s apart).",
+                "runs_too_often", minutes=int(MIN_GAP.total_seconds() // 60), gap=str(min(gaps)))
     except ValidationError as exc:
         for name, field_errors in exc.error_dict.items():
             errors.setdefault(name, []).extend(field_errors)

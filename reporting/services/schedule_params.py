@@ -52,8 +52,21 @@ class BurstValuesUnavailable(Exception):
     """The burst parameter's values could not be read (the message says why)."""
 
 
+# One tick fans out into at most this many jobs: a source answering thousands of values must not
+# flood the queue (the run is recorded as not run, saying why).
+MAX_BURST_VALUES = 50
+
+
 def burst_values(spec: ReportSpec, name: str, *, today: date) -> list[str]:
     """Every value of the burst parameter, read as the run form reads them (a source, else the spec's list)."""
+    values = _burst_values(spec, name, today=today)
+    if len(values) > MAX_BURST_VALUES:
+        raise BurstValuesUnavailable(f"'{name}' has {len(values)} values; a schedule fans out over at most "
+                                     f"{MAX_BURST_VALUES}")
+    return values
+
+
+def _burst_values(spec: ReportSpec, name: str, *, today: date) -> list[str]:
     param = burst_parameter_spec(spec, name)
     if param is None:
         raise BurstValuesUnavailable(f"the template has no choice parameter '{name}' to fan out over")

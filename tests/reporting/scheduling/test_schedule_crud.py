@@ -140,3 +140,14 @@ def test_delete_keeps_the_jobs_it_made():
     schedule_delete(schedule=schedule)
     job.refresh_from_db()
     assert job.schedule is None and ReportJob.objects.count() == 1
+
+
+@pytest.mark.parametrize("changes", [
+    {"kind": "cron", "cron": "* * * * *"},
+    {"kind": "cron", "cron": "0,5 8 * * *"},  # two runs five minutes apart once a day
+])
+def test_a_schedule_may_not_run_more_often_than_every_15_minutes(template, user, changes):
+    with pytest.raises(ValidationError) as info:
+        schedule_create(owner=user, template=template, values=values(**changes), now=NOW)
+    assert codes(info.value) == {"cron": ["runs_too_often"]}
+    assert schedule_create(owner=user, template=template, values=values(kind="cron", cron="*/15 * * * *"), now=NOW)

@@ -154,3 +154,17 @@ def test_the_scheduler_tick_is_registered_with_rq_cron_and_its_job_ticks(empty_q
     ScheduleFactory(next_run_at=datetime(2026, 1, 1, 7, 0, tzinfo=UTC))  # long due: caught up now
     assert "1 job(s) created" in run_schedule_tick()
     assert ReportJob.objects.count() == 1
+
+
+def test_a_burst_over_too_many_values_makes_no_jobs_and_says_why(empty_queues):
+    from reporting.services.schedule_params import MAX_BURST_VALUES
+    from tests.factories import PublishedTemplateFactory, StaticSourceFactory, scheduled_spec
+
+    spec = scheduled_spec(source_name=StaticSourceFactory().name)
+    spec["parameters"][1]["choices"] = [f"D{i}" for i in range(MAX_BURST_VALUES + 1)]
+    ScheduleFactory(template=PublishedTemplateFactory(spec=spec), burst_parameter="department",
+                    parameters={"department": "D0"})
+    summary = schedule_tick(now=DUE)
+    assert summary.jobs == [] and ReportJob.objects.count() == 0
+    run = ScheduleRun.objects.get()
+    assert run.outcome == ScheduleRun.Outcome.FAILED and f"at most {MAX_BURST_VALUES}" in run.detail
