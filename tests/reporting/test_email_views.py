@@ -127,3 +127,19 @@ def test_retry_failed_emails_from_the_job_page_sends_only_the_failed(smtp_server
     response = client.post(reverse("reporting:job_deliver_again", args=[job.public_id]), follow=True)
     assert "Emailed to busy@example.com." in response.content.decode()
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["busy@example.com", "qa@example.com"]
+
+
+def test_the_admin_lists_the_ledger_and_shows_it_on_the_job(smtp_server, client, user):  # noqa: F811
+    smtp_server.refuse("gone@example.com")
+    job = run_job(kpi_template(), user=user, recipients=["qa@example.com", "gone@example.com"])
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    changelist = client.get(reverse("admin:reporting_emaildelivery_changelist")).content.decode()
+    assert "gone@example.com" in changelist and "qa@example.com" in changelist
+    change = client.get(reverse("admin:reporting_reportjob_change", args=[job.pk])).content.decode()
+    assert "The mail server refused the address: 550 5.1.1 Mailbox unavailable" in change
+    assert "Not emailed to gone@example.com (see the deliveries)." in change  # the job's delivery note
+    delivery = job.email_deliveries.get(recipient="gone@example.com")
+    # Read-only: a hand edit could resend the report or hide a failure.
+    assert client.post(reverse("admin:reporting_emaildelivery_change", args=[delivery.pk]),
+                       {"status": "sent"}).status_code == 403
+    assert client.get(reverse("admin:reporting_emaildelivery_add")).status_code == 403
