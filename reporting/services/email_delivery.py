@@ -143,8 +143,8 @@ def _claim(row: EmailDelivery, sendable: tuple[str, ...]) -> bool:
     allowed = Q(status__in=[s for s in sendable if s != Status.SENDING])
     if Status.SENDING in sendable:
         allowed |= Q(status=Status.SENDING, updated_at__lt=timezone.now() - SENDING_STALE)
-    return bool(EmailDelivery.objects.filter(allowed, pk=row.pk, attempts=row.attempts, failed_permanently=False).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()))
+    claimable = EmailDelivery.objects.filter(allowed, pk=row.pk, attempts=row.attempts, failed_permanently=False)
+    return bool(claimable.update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()))
 
 
 def _send(job: ReportJob, rows: list[EmailDelivery], *, sendable: tuple[str, ...]) -> DeliveryResult:
