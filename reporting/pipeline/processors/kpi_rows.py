@@ -82,6 +82,10 @@ def period_label(start: Any, end: Any, *, reference_year: int | None = None) -> 
     except ValueError:
         return None
     next_month = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    if first.day == 1 and (first.year, first.month) == (last.year, last.month) and (next_month - last).days == 1:
-        return f"{first:%b}" if first.year == reference_year else f"{first:%b %Y}"
+    whole_months = first.day == 1 and (next_month - last).days == 1
+    year = "" if first.year == last.year == reference_year else f" {last.year}"
+    if whole_months and (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b}{year}"
+    if whole_months and first.year == last.year and first.month % 3 == 1 and last.month == first.month + 2:
+        return f"Q{(first.month + 2) // 3}{year}"
     return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"

@@ -161,3 +161,14 @@ def test_coverage_that_ends_before_the_period_is_noted():
     payload["data"]["coverage"] = {"from": "2024-01-01", "through": "2026-12-01", "complete": False}
     notes = run({"quality_metrics": payload}, declared=["quality_metrics"]).data["data_notes"]
     assert notes == ["Data through 1 Dec 2026: the period runs to 31 Dec 2026; there is no data after 1 Dec 2026."]
+
+
+@pytest.mark.parametrize(("start", "end", "label"), [
+    ("2026-09-01", "2026-09-30", "Sep"), ("2025-12-01", "2025-12-31", "Dec 2025"), ("2026-07-01", "2026-09-30", "Q3"),
+    ("2025-10-01", "2025-12-31", "Q4 2025"), ("2026-09-03", "2026-09-30", "3 Sep – 30 Sep 2026"),
+    ("2026-08-01", "2026-09-30", "1 Aug – 30 Sep 2026"), ("not a date", "2026-09-30", None),
+])
+def test_previous_period_labels(start, end, label):
+    from reporting.pipeline.processors.kpi_rows import period_label
+
+    assert period_label(start, end, reference_year=2026) == label
