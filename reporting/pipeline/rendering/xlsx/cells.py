@@ -15,6 +15,10 @@ from reporting.pipeline.rendering.fonts import UNPRINTABLE_CHARACTERS
 # or the file is exported to CSV (OWASP "CSV/formula injection").
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
 
+# Every font this workbook sets names the workbook's own body font: without a name, LibreOffice (and
+# so a printed PDF of the workbook) falls back to a serif face for headings and labels.
+CELL_FONT = "Calibri"
+
 # Excel's hard limit for the text of one cell.
 MAX_CELL_CHARS = 32_767
 TRUNCATION_MARKER = "… [truncated]"

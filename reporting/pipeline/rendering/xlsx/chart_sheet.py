@@ -4,19 +4,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.section_data import NO_CHART_DATA
-from reporting.pipeline.rendering.xlsx.cells import make_cell
+from reporting.pipeline.rendering.xlsx.cells import CELL_FONT, make_cell
 from reporting.pipeline.rendering.xlsx.charts import CHART_HEIGHT_ROWS, ChartDataBlock, build_chart
 from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet
 
-TITLE_FONT = Font(bold=True, size=12)
-HEADER_FONT = Font(bold=True)
-NOTE_FONT = Font(italic=True, color="9C0006")
+TITLE_FONT = Font(name=CELL_FONT, bold=True, size=12)
+HEADER_FONT = Font(name=CELL_FONT, bold=True)
+NOTE_FONT = Font(name=CELL_FONT, italic=True, color="9C0006")
 # Blank rows between two chart blocks.
 BLOCK_GAP_ROWS = 2
 CATEGORY_COLUMN_WIDTH = 24
@@ -57,11 +58,14 @@ class ChartSheetWriter:
         header += [make_cell(self.ws, s.label, font=HEADER_FONT) for s in series]
         header += [make_cell(self.ws, line.label or "Reference", font=HEADER_FONT) for line in references]
         header_row = self._append(header)
+        # Each column shows its numbers as the PDF's value labels do (full precision stays in the cell).
+        formats = [_column_format(s.values) for s in series] + [_column_format((line.value,)) for line in references]
         for index, category in enumerate(spec.categories):
             # Categories are text (ChartSpec made them so): stored guarded, never converted to dates.
             # Values are finite floats or None (ChartSpec made them so): Excel cannot store NaN/infinity.
-            self._append([make_cell(self.ws, category)] + [s.values[index] for s in series]
-                         + [line.value for line in references])
+            values = [s.values[index] for s in series] + [line.value for line in references]
+            self._append([make_cell(self.ws, category)]
+                         + [_number_cell(self.ws, v, f) for v, f in zip(values, formats)])
         block = ChartDataBlock(
             self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1,
             series_count=len(series), reference_count=len(references),
@@ -91,3 +95,18 @@ class ChartSheetWriter:
     def _gap(self) -> None:
         for _ in range(BLOCK_GAP_ROWS):
             self._append([])
+
+
+def _column_format(values: tuple[float | None, ...]) -> str:
+    numbers = [abs(v) for v in values if v is not None]
+    if all(float(v).is_integer() for v in numbers):
+        return "#,##0"
+    return "#,##0.00" if max(numbers, default=0) < 1 else "#,##0.0"
+
+
+def _number_cell(ws: Any, value: float | None, number_format: str) -> Any:
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell

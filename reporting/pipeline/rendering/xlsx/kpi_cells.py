@@ -17,11 +17,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from reporting.pipeline.rendering import presentation
-from reporting.pipeline.rendering.xlsx.cells import clean_text, make_cell
+from reporting.pipeline.rendering.xlsx.cells import CELL_FONT, clean_text, make_cell
+from reporting.pipeline.rendering.xlsx.values import STATUS_ALIGNMENT
 
 KPI_HEADERS = ("Group", "KPI", "Value", "Status", "Change", "Previous", "Target", "Note")
 COMMENT_AUTHOR = "QMS Reporting"
-NO_DATA_FONT = Font(italic=True, color="6B7280")
+NO_DATA_FONT = Font(name=CELL_FONT, italic=True, color="6B7280")
 # Characters a unit may keep inside a quoted number-format literal; anything else is dropped.
 _UNIT_UNSAFE = re.compile(r"[\"\\\x00-\x1f\x7f]")
 MAX_UNIT_CHARS = 24
@@ -54,13 +55,13 @@ def kpi_cells(ws: Any, kpi: KpiRow) -> list[Any]:
     change_cell = None
     if change:
         colour = presentation.assessment_colour(presentation.kpi_assessment(row)).lstrip("#").upper()
-        change_cell = make_cell(ws, change, font=Font(color=colour, bold=True))
+        change_cell = make_cell(ws, change, font=Font(name=CELL_FONT, color=colour, bold=True))
     note = "" if has_value else (presentation.kpi_note(row) or presentation.NO_DATA)
     return [
         make_cell(ws, kpi.group),
         make_cell(ws, presentation.kpi_name(row)),
         value,
-        make_cell(ws, status) if status else None,
+        make_cell(ws, status, alignment=STATUS_ALIGNMENT) if status else None,
         change_cell,
         _number_cell(ws, row.get("previous"), fmt, percent),
         _number_cell(ws, row.get("target"), fmt, percent),

@@ -1,11 +1,12 @@
 """The Summary sheet: what the report is, how it was run, what is missing, and the KPIs with coloured status."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
 from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 
@@ -13,7 +14,7 @@ from reporting.pipeline.context import ReportContext
 from reporting.pipeline.section_data import section_rows
 from reporting.pipeline.rendering.rules import is_rules_section, rules_lines, rules_title
 from reporting.pipeline.rendering.theme import status_style
-from reporting.pipeline.rendering.xlsx.cells import MAX_CELL_CHARS, make_cell
+from reporting.pipeline.rendering.xlsx.cells import CELL_FONT, MAX_CELL_CHARS, make_cell
 from reporting.pipeline.rendering.xlsx.kpi_cells import KPI_HEADERS, KpiRow, kpi_cells
 from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet
 from reporting.pipeline.rendering.xlsx.tables import add_excel_table
@@ -23,11 +24,14 @@ KPI_STATUS_COLUMN = KPI_HEADERS.index("Status") + 1
 
 STATUSES = ("excellent", "good", "warning", "critical")
 
-TITLE_FONT = Font(bold=True, size=16)
-HEADING_FONT = Font(bold=True, size=12)
-LABEL_FONT = Font(bold=True)
-WARNING_FONT = Font(bold=True, color="9C0006")
+TITLE_FONT = Font(name=CELL_FONT, bold=True, size=16)
+HEADING_FONT = Font(name=CELL_FONT, bold=True, size=12)
+LABEL_FONT = Font(name=CELL_FONT, bold=True)
+WARNING_FONT = Font(name=CELL_FONT, bold=True, color="9C0006")
 COLUMN_WIDTHS = (30, 34, 14, 12, 18, 14, 12, 48)
+RULE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+CHARS_PER_WIDTH_UNIT = 1.1  # proportional text is a little narrower than the '0' a width unit measures
+ROW_LINE_POINTS = 15.0
 
 
 def excel_rgb(colour: Any) -> str:
@@ -102,8 +106,15 @@ class SummarySheetWriter:
             return
         self._append([])
         self._append([make_cell(self.ws, rules_title(section), font=HEADING_FONT)])
+        last_letter = get_column_letter(len(COLUMN_WIDTHS))
         for line in lines:
-            self._append([make_cell(self.ws, f"• {line}")])
+            # One line across the KPI table's width, wrapped there (printing fits that width).
+            row = self.row + 1
+            text_lines = max(1, math.ceil(len(line) / (sum(COLUMN_WIDTHS) * CHARS_PER_WIDTH_UNIT)))
+            if text_lines > 1:
+                self.ws.row_dimensions[row].height = text_lines * ROW_LINE_POINTS + 2
+            self.ws.merged_cells.add(f"A{row}:{last_letter}{row}")
+            self._append([make_cell(self.ws, f"• {line}", alignment=RULE_ALIGNMENT)])
 
     def _write_parameter(self, label: str, display: Any) -> None:
         """One parameter in full (the PDF shortens long values and points here): a value longer than

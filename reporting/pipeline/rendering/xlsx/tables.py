@@ -15,12 +15,12 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
 from reporting.pipeline.section_data import EMPTY, no_data_text
-from reporting.pipeline.rendering.xlsx.cells import make_cell, unique_header_names
+from reporting.pipeline.rendering.xlsx.cells import CELL_FONT, make_cell, unique_header_names
 from reporting.pipeline.rendering.xlsx.stream import create_streaming_sheet
-from reporting.pipeline.rendering.formats import percent_format
+from reporting.pipeline.rendering.formats import is_number_format, percent_format
 from reporting.pipeline.rendering.presentation import is_percent_unit, is_status_column
 from reporting.pipeline.rendering.xlsx.print_setup import prepare_sheet, repeat_rows
-from reporting.pipeline.rendering.xlsx.values import ColumnCells, percent_converter, status_converter
+from reporting.pipeline.rendering.xlsx.values import ColumnCells, indented_converter, percent_converter
 from templates_app.spec import ColumnSpec, TableSection
 
 # Excel's sheet size. A module constant so tests can lower it to prove that big tables are split.
@@ -39,9 +39,9 @@ STATUS_SAMPLE_ROWS = 200
 MIN_COLUMN_WIDTH = 8
 MAX_COLUMN_WIDTH = 60
 
-TITLE_FONT = Font(bold=True, size=14)
-NOTE_FONT = Font(italic=True, color="9C0006")
-TOTAL_FONT = Font(bold=True)
+TITLE_FONT = Font(name=CELL_FONT, bold=True, size=14)
+NOTE_FONT = Font(name=CELL_FONT, italic=True, color="9C0006")
+TOTAL_FONT = Font(name=CELL_FONT, bold=True)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,8 @@ class TableSectionWriter:
     def _stream_rows(
         self, ws: Any, columns: list[TableColumnPlan], rows: Sequence[dict[str, Any]], part: TableSheetPart
     ) -> None:
-        converters = [_converter(ws, c, self.report_tz) for c in columns]
+        converters = [_converter(ws, c, self.report_tz, after_number=i > 0 and _is_number_column(columns[i - 1]))
+                      for i, c in enumerate(columns)]
         pairs = list(zip([c.field for c in columns], converters))
         append = ws.append
         end = part.first_row_index + part.row_count
@@ -162,13 +163,17 @@ class TableSectionWriter:
         add_excel_table(ws, self.next_table_name(), ref, [c.header for c in columns], TABLE_STYLE)
 
 
-def _converter(ws: Any, column: TableColumnPlan, report_tz: tzinfo | None) -> Any:
+def _converter(ws: Any, column: TableColumnPlan, report_tz: tzinfo | None, after_number: bool) -> Any:
     convert = ColumnCells(ws, column.number_format, report_tz).convert
     if column.percent:
         return percent_converter(convert)
-    if column.status:
-        return status_converter(convert)
+    if column.status or (after_number and not _is_number_column(column)):
+        return indented_converter(ws, convert, status=column.status)
     return convert
+
+
+def _is_number_column(column: TableColumnPlan) -> bool:
+    return column.percent or is_number_format(column.number_format)
 
 
 def add_excel_table(ws: Any, name: str, ref: str, headers: Sequence[str], style: str) -> None:

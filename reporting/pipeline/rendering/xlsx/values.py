@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment
 from openpyxl.styles.numbers import is_date_format
 
-from reporting.pipeline.rendering.presentation import boolean_label, status_label
+from reporting.pipeline.rendering.presentation import boolean_label, is_status_vocabulary, status_label
 from reporting.pipeline.rendering.xlsx.cells import FORMULA_TRIGGERS, clean_text
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -160,9 +161,26 @@ def percent_converter(convert: ColumnConverter) -> ColumnConverter:
     return to_fraction
 
 
-def status_converter(convert: ColumnConverter) -> ColumnConverter:
-    """A status column: the words the PDF prints ("Good", not "good")."""
-    def to_label(value: Any) -> Any:
-        return convert(status_label(value) if isinstance(value, str) else value)
+STATUS_ALIGNMENT = Alignment(indent=1)  # clear of a right-aligned number in the column before
 
-    return to_label
+
+def indented_converter(worksheet: Any, convert: ColumnConverter, *, status: bool) -> ColumnConverter:
+    """A text column after a number column (as the PDF pads it), or a status column: its text indented
+    a little; a status column's words as the PDF prints them ("Good", not "good").
+
+    One cell object carries every row's text (the row is written as soon as it is appended)."""
+    cell = WriteOnlyCell(worksheet)
+    cell.alignment = STATUS_ALIGNMENT
+
+    def to_indented(value: Any) -> Any:
+        if status and isinstance(value, str) and is_status_vocabulary(value):
+            value = status_label(value)
+        converted = convert(value)
+        if isinstance(converted, str) and converted:
+            cell.value = converted
+            return cell
+        if isinstance(converted, Cell) and converted.data_type == "s":
+            converted.alignment = STATUS_ALIGNMENT
+        return converted
+
+    return to_indented
