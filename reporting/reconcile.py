@@ -31,6 +31,7 @@ from rq.worker import Worker
 from reporting.models import ReportJob
 from reporting.reliability import has_attempts_left, max_attempts
 from reporting.services import job_enqueue, job_messages, job_transition
+from reporting.services.email_delivery import job_failure_notify
 
 logger = logging.getLogger("reporting.reconcile")
 
@@ -225,3 +226,9 @@ def _end(job: ReportJob, report: ReconcileReport, status: str, message: str) -> 
         return
     (report.cancelled if status == ReportJob.Status.CANCELLED else report.failed).append(str(job.public_id))
     logger.warning("reconcile: job=%s %s: %s", job.public_id, status, message)
+    if status == ReportJob.Status.FAILED:
+        try:  # a job that would have been emailed tells its owner why (issue 14)
+            job.refresh_from_db()
+            job_failure_notify(job=job)
+        except Exception:  # the notice must never stop the reconciler from ending the other jobs
+            logger.exception("reconcile: job=%s failure notice not sent", job.public_id)

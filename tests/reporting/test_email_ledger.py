@@ -68,6 +68,7 @@ def test_still_failing_recipients_are_retried_later_and_only_they(smtp_server, u
     [scheduled] = [queue.fetch_job(i) for i in registry.get_job_ids()]
     assert scheduled.func_name == "reporting.jobs.deliver_report_again" and scheduled.args == (job.pk, 1)
 
+    registry.remove(scheduled.id, delete_job=True)  # run it here instead of waiting 5 minutes
     assert deliver_report_again(*scheduled.args) == "sent 1, failed 0"  # what RQ runs when it is due
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["busy@example.com", "qa@example.com"]
     job.refresh_from_db()
@@ -115,3 +116,26 @@ def test_the_delivery_policy_saying_no_sends_nothing_and_says_why(smtp_server, u
     assert job.email_deliveries.get().status == Status.SKIPPED
     job.refresh_from_db()
     assert job.delivery_note == "Not emailed: every KPI is good or better (the schedule sends only when not)"
+
+
+def test_a_job_the_worker_lost_tells_its_owner_too(smtp_server):  # noqa: F811
+    from rq.job import Job
+    from rq.timeouts import JobTimeoutException
+
+    from reporting.jobs import on_report_job_failure
+    from reporting.services import job_create
+
+    owner = UserFactory(username="owner", email="owner@example.com")
+    job = job_create(template=kpi_template(), user=owner, parameters={"recipients": ["qa@example.com"]})
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, rq_job_id="rq-lost-1",
+                                               stage=ReportJob.Stage.RENDER_PDF)
+    rq_job = Job.create("reporting.jobs.run_report_job", args=(job.pk,), id="rq-lost-1", timeout=30,
+                        connection=django_rq.get_connection("default"))
+
+    on_report_job_failure(rq_job, rq_job.connection, JobTimeoutException, JobTimeoutException("30 s"), None)
+
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED
+    [received] = smtp_server.wait_for(1)
+    assert received.rcpt_tos == ["owner@example.com"] and received.subject.endswith(" — Failed: no report")
+    assert f"Reason: {job.error_message}" in received.text
