@@ -1,6 +1,8 @@
 """Schedule pages: list, create, edit (with a preview of the next runs before saving), pause, resume, delete."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -20,7 +22,11 @@ PREVIEW_COUNT = 5
 
 @require_GET
 def schedule_list(request):
-    schedules = [(s, describe(schedule_rule(s))) for s in schedule_list_for_user(user=request.user)]
+    schedules = []
+    for schedule in schedule_list_for_user(user=request.user):
+        rule = schedule_rule(schedule)
+        next_run = _with_local([schedule.next_run_at], rule.zone)[0][0] if schedule.next_run_at else ""
+        schedules.append((schedule, describe(rule), next_run))
     return render(request, "reporting/schedules/list.html",
                   {"schedules": schedules, "templates": template_list_for_user(user=request.user)})
 
@@ -80,8 +86,10 @@ def _edit(request, *, template, schedule):
     }, status=status)
 
 
-def _with_local(instants, zone):
-    return [(instant, instant.astimezone(zone)) for instant in instants]
+def _with_local(instants, zone) -> list[tuple[str, str]]:
+    """(local, UTC) texts. Formatted here: the template's |date would show the site's zone instead."""
+    return [(f"{instant.astimezone(zone):%a %-d %b %Y %H:%M %Z}", f"{instant.astimezone(UTC):%Y-%m-%d %H:%M}")
+            for instant in instants]
 
 
 @require_POST

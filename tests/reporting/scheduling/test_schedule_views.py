@@ -169,3 +169,11 @@ def test_the_admin_lists_schedules_with_their_pause_reason_and_their_runs(client
     runs = client.get(reverse("admin:reporting_schedulerun_changelist")).content.decode()
     assert "Skipped (missed while no scheduler ran)" in runs
     assert client.get(reverse("admin:reporting_schedule_change", args=[schedule.pk])).status_code == 200
+
+
+def test_run_times_are_shown_in_the_schedules_zone_and_in_real_utc(client, user, template, settings):
+    settings.TIME_ZONE = "Europe/Amsterdam"  # the site's zone must not leak into the schedule's times
+    client.force_login(user)
+    html = client.post(reverse("reporting:schedule_create", args=["monthly"]),
+                       form_data(preview="1", time_of_day="08:00", timezone="America/New_York")).content.decode()
+    assert "08:00 EST</strong>" in html and "13:00 UTC" in html and "14:00" not in html
