@@ -139,3 +139,21 @@ def test_a_job_the_worker_lost_tells_its_owner_too(smtp_server):  # noqa: F811
     [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["owner@example.com"] and received.subject.endswith(" — Failed: no report")
     assert f"Reason: {job.error_message}" in received.text
+
+
+def test_a_row_another_run_is_sending_is_left_alone_until_it_is_stale(smtp_server, user, settings):  # noqa: F811
+    import datetime
+
+    settings.REPORTING_EMAIL_REDELIVER_AFTER_S = []
+    smtp_server.fail("qa@example.com", times=1 + len(settings.REPORTING_EMAIL_RETRY_DELAYS_S))
+    job = run_job(kpi_template(), user=user)
+    row = job.email_deliveries.get()
+    assert row.status == Status.FAILED
+    from django.utils import timezone
+    # Another run claimed it a moment ago (it may be mid-SMTP): this one must not send it as well.
+    EmailDelivery.objects.filter(pk=row.pk).update(status=Status.SENDING, updated_at=timezone.now())
+    assert job_deliver_again(job=job).sent == [] and smtp_server.messages == []
+    # That run died long ago without a word: the row is retried.
+    EmailDelivery.objects.filter(pk=row.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    assert job_deliver_again(job=job).sent == ["qa@example.com"]
+    assert len(smtp_server.wait_for(1)) == 1
