@@ -42,6 +42,9 @@ def chart_height_range(spec: ChartSpec, width: float, frame_height: float | None
         preferred = min(max(min(width * 0.38, pie_cap), 190.0), ceiling)
         return min(MIN_PIE_HEIGHT, preferred), preferred
     needed = max(MIN_CHART_HEIGHT, category_overhead(spec, width) + MIN_PLOT_HEIGHT)
+    if len(spec.categories) == 1:
+        # One bar (or a one-slice pie drawn as a bar) says little: the smallest readable chart.
+        return needed, min(needed, ceiling)
     preferred = min(max(min(width * CHART_ASPECT, cap), needed), ceiling)
     return min(needed, preferred), preferred
 

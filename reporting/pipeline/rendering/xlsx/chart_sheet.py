@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from reporting.pipeline.rendering.charts.reference import reference_text
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.section_data import NO_CHART_DATA
 from reporting.pipeline.rendering.xlsx.cells import CELL_FONT, make_cell
@@ -50,13 +51,15 @@ class ChartSheetWriter:
             self.write_no_data(spec.title, NO_CHART_DATA)
             return
         series = spec.series[:1] if spec.kind in ("pie", "doughnut") else spec.series
-        # Reference lines (targets) are columns of their own after the series: a line series reads them.
-        references = spec.reference_lines if spec.kind in ("bar", "line") else ()
+        # Reference lines (targets) are columns of their own after the series: a line series over a
+        # column or line chart reads them. Excel cannot lay a line across horizontal bars, so there
+        # the column (with the value in its header) is the reference, and the chart shows the bars.
+        references = spec.reference_lines if spec.kind in ("bar", "line", "hbar") else ()
         self._keep_on_one_page(max(len(spec.categories) + 2, CHART_HEIGHT_ROWS))
         title_row = self._append([make_cell(self.ws, spec.title or "Chart", font=TITLE_FONT)])
         header = [make_cell(self.ws, spec.x_title or spec.x_field or "Category", font=HEADER_FONT)]
         header += [make_cell(self.ws, s.label, font=HEADER_FONT) for s in series]
-        header += [make_cell(self.ws, line.label or "Reference", font=HEADER_FONT) for line in references]
+        header += [make_cell(self.ws, reference_text(line, spec), font=HEADER_FONT) for line in references]
         header_row = self._append(header)
         # Each column shows its numbers as the PDF's value labels do (full precision stays in the cell).
         formats = [_column_format(s.values) for s in series] + [_column_format((line.value,)) for line in references]
@@ -68,7 +71,7 @@ class ChartSheetWriter:
                          + [_number_cell(self.ws, v, f) for v, f in zip(values, formats)])
         block = ChartDataBlock(
             self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1,
-            series_count=len(series), reference_count=len(references),
+            reference_count=len(references) if spec.kind != "hbar" else 0,
         )
         chart = build_chart(replace(spec, series=series), block)
         anchor_col = get_column_letter(len(series) + len(references) + 3)

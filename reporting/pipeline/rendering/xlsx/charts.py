@@ -35,7 +35,6 @@ class ChartDataBlock:
     first_row: int
     last_row: int
     category_col: int
-    series_count: int = 0  # 0: as many as the spec has
     reference_count: int = 0  # reference-line columns after the series
 
     @property

@@ -67,3 +67,13 @@ def test_display_value():
     assert p.display_value(True) == "Yes"
     assert p.display_value(82.84, unit="%", decimals=1) == "82.8 %"
     assert p.display_value("warning") == "Warning"
+
+
+def test_percent_formats_of_a_percent_column():
+    from reporting.pipeline.rendering.formats import percent_format, without_percent
+
+    assert percent_format("0.0") == "0.0%"
+    assert percent_format(None) == "0.0%"
+    assert percent_format("0.0%") == "0.0%"
+    assert percent_format("#,##0;-#,##0") == "#,##0%;-#,##0%"
+    assert without_percent("0.0%") == "0.0"

@@ -239,6 +239,7 @@ def test_generated_text_names_the_zone():
     ("2026-10-31", "d mmm yyyy", "31 Oct 2026"), (date(2026, 1, 5), "yyyy-mm-dd", "2026-01-05"),
     (datetime(2026, 1, 5, 14, 7), "yyyy-mm-dd hh:mm", "2026-01-05 14:07"), ("not a date", "yyyy-mm-dd", "not a date"),
     (3.0, None, "3"), (True, None, "Yes"), (0.1 + 0.2, None, "0.3"),
+    (98.25, "0.0", "98.3"), (0.9825, "0.0%", "98.3%"), (98.35, "#,##0.0", "98.4"),  # half-up (issue 13)
 ])
 def test_format_value_reads_like_excel(value, fmt, expected):
     assert format_value(value, fmt) == expected
