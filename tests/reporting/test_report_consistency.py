@@ -140,6 +140,10 @@ def _printed_rules(lines: list[str]) -> dict[str, tuple[str, dict[str, float]]]:
         match = re.match(r"(?:Headline )?([^:(]+?)(?: \(([^)]*)\))?: (.*)", line)
         if not match:
             continue
+        same = re.match(r"the (.+) figure, with the same bands", match.group(3))
+        if same and same.group(1) in printed:
+            printed[match.group(1).strip().lower()] = printed[same.group(1)]
+            continue
         bands = {b: float(v) for b, v in re.findall(r"(excellent|good|warning) (?:from|up to) ([\d.]+)", match.group(3))}
         if bands:
             direction = "lower" if "up to" in match.group(3) else "higher"

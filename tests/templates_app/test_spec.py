@@ -56,7 +56,7 @@ def test_the_monthly_demo_template():
     assert [s.type for s in spec.sections] == [s["type"] for s in MONTHLY["sections"]]
     assert spec.sections[0] == HeadingSection(text="Executive summary", level=1)
     assert isinstance(spec.sections[1], TextSection) and spec.sections[1].text.startswith("Key quality")
-    assert spec.sections[2] == RulesSection(data="data_notes", title="About the data")
+    assert spec.sections[2] == RulesSection(data="report_notes", title="About this report")
     assert spec.sections[3] == KpisSection(data="summary_kpis", title="Headline scores")
     assert spec.sections[7] == RulesSection(data="rules", title="How statuses are set")
     chart = spec.sections[10]

@@ -12,7 +12,7 @@ from .departments import process_departments
 from .documents import process_documents
 from .quality import process_quality
 from .summary import process_summary
-from .rules_text import data_notes, rules_lines
+from .rules_text import data_notes, headline_lines, rules_lines
 from .training import process_training
 
 Processor = Callable[[ProcessorInputs], ProcessorOutput]
@@ -48,7 +48,7 @@ def run_processors(*, names: list[str], sources: dict[str, Any], parameters: dic
     could not be collected; ``declared``: the sources the template lists (None: those given).
     A processor whose source is absent contributes no figures, a warning for the job page and,
     under ``_absent``, the reason its data keys are empty, in the reader's words. Processors never
-    depend on each other's output. ``rules`` (the rules applied, as sentences) and ``data_notes``
+    depend on each other's output. ``rules`` (the rules applied, as sentences), ``headline_rules`` (the headline's, for page 1) and ``data_notes``
     (what the data covers and lacks) are written for a "rules" section to print.
     """
     unknown = [n for n in names if n not in _PROCESSORS]
@@ -66,6 +66,9 @@ def run_processors(*, names: list[str], sources: dict[str, Any], parameters: dic
     if names:
         listed = sorted(inputs.declared) if inputs.declared is not None else sorted(sources)
         result.data["rules"] = rules_lines(inputs, list(names))
+        result.data["headline_rules"] = headline_lines(inputs, list(names))
         result.data["data_notes"] = data_notes(inputs, listed)
+        # Page 1's "About this report": what the data covers, then how the headline is scored.
+        result.data["report_notes"] = result.data["data_notes"] + result.data["headline_rules"]
         result.data[ABSENT_KEY] = {key: reason for key, reason in absent.items() if not result.data.get(key)}
     return result

@@ -8,7 +8,7 @@ from typing import Any
 from templates_app.spec_metrics import MetricBook, MetricDefinition, ScoreDefinition
 
 from .base import ProcessorInputs, unwrap
-from .kpi_rows import APPROVAL_TIME, SEED_OVERALL, SEED_QUALITY_BANDS, TRAINING_COMPLETION, TRAINING_OVERDUE
+from .kpi_rows import APPROVAL_TIME, DOCUMENT_EFFICIENCY, SEED_OVERALL, SEED_QUALITY_BANDS, TRAINING_COMPLETION, TRAINING_OVERDUE
 from .quality import SOURCE as QUALITY_SOURCE
 from .quality import seed_status_applies
 from .scores import overall_definition
@@ -38,9 +38,12 @@ def metric_line(definition: MetricDefinition, fallback_label: str) -> str:
     return text + "."
 
 
-def score_line(score: ScoreDefinition, book: MetricBook, *, is_overall: bool) -> str:
+def score_line(score: ScoreDefinition, book: MetricBook, *, is_overall: bool, printed: frozenset[str] = frozenset()) -> str:
+    single = book.metric(score.metrics[0]) if len(score.metrics) == 1 and score.metrics[0] in printed else None
+    if single is not None and single.bands == score.bands:
+        return f"Headline {score.label.lower()}: the {(single.label or single.name).lower()} figure, with the same bands."
     if score.metrics:
-        parts = [(book.metric(m).label if book.metric(m) and book.metric(m).label else m.replace("_", " ")) for m in score.metrics]
+        parts = [_metric_words(book, m) for m in score.metrics]
     else:
         parts = [(book.score(s).label if book.score(s) else s) for s in score.scores]
     if len(parts) == 1:
@@ -49,6 +52,13 @@ def score_line(score: ScoreDefinition, book: MetricBook, *, is_overall: bool) ->
         made_of = f"the mean of {', '.join(p.lower() for p in parts[:-1])} and {parts[-1].lower()} (those with data)"
     text = f"Headline {score.label.lower()}: {made_of}; {bands_text(score.bands, 'higher', '%')}."
     return text + (" Departments are rated by the same rule." if is_overall else "")
+
+
+def _metric_words(book: MetricBook, metric: str) -> str:
+    label = book.metric(metric).label if book.metric(metric) and book.metric(metric).label else metric.replace("_", " ")
+    if metric == DOCUMENT_EFFICIENCY:  # derived, not shown as a KPI: say how it is made
+        return f"{label} (100 − 10 × the average approval days, at least 0)"
+    return label
 
 
 def rules_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
@@ -65,13 +75,25 @@ def rules_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
         lines.append(metric_line(book.metric(APPROVAL_TIME), "Average approval time") if book.metric(APPROVAL_TIME)
                      else "Average approval time: excellent below 2 days, otherwise good.")
     if "qms.summary" in names:
-        lines += _score_lines(book)
+        lines += _score_lines(book, _printed_metrics(inputs, names))
     if book.metrics:
         lines.append("Changes are against the previous period: ▲ or ▼ shows the direction, green better and red worse.")
     else:
         lines.append("Trend up or down: more than 5 % above or below the previous period.")
     lines.append("A figure without data shows “no data”, gets no status and is left out of every score.")
     return lines
+
+
+def headline_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
+    """The rule behind the headline, short enough for the first page; the full list is in ``rules``."""
+    if "qms.summary" not in names:
+        return []
+    book = inputs.metrics
+    overall = overall_definition(book)
+    line = (score_line(overall, book, is_overall=True) if book.scores and (overall.scores or overall.metrics)
+            else _score_lines(book)[-1])
+    return [line.removeprefix("Headline ")[:1].upper() + line.removeprefix("Headline ")[1:] if line.startswith("Headline ") else line,
+            "Every other threshold is listed under “How statuses are set”."]
 
 
 def _quality_lines(inputs: ProcessorInputs) -> list[str]:
@@ -91,7 +113,21 @@ def _quality_lines(inputs: ProcessorInputs) -> list[str]:
     return lines
 
 
-def _score_lines(book: MetricBook) -> list[str]:
+def _printed_metrics(inputs: ProcessorInputs, names: list[str]) -> frozenset[str]:
+    """The defined metrics whose own rule line the report prints (those shown as KPIs)."""
+    printed = set()
+    if "qms.quality" in names:
+        payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
+        metrics = payload.get("metrics") if isinstance(payload, dict) else None
+        printed |= {str(n) for n in metrics} if isinstance(metrics, dict) else set(inputs.metrics.metrics)
+    if "qms.training" in names:
+        printed |= {TRAINING_COMPLETION, TRAINING_OVERDUE}
+    if "qms.documents" in names:
+        printed.add(APPROVAL_TIME)
+    return frozenset(n for n in printed if inputs.metrics.metric(n))
+
+
+def _score_lines(book: MetricBook, printed: frozenset[str] = frozenset()) -> list[str]:
     if not book.scores:
         return [
             "Quality score: the mean of every quality metric's average. Training compliance: the completion rate. "
@@ -100,7 +136,8 @@ def _score_lines(book: MetricBook) -> list[str]:
             " — the same bands for each headline score. Departments are rated by the same rule.",
         ]
     overall = overall_definition(book)
-    return [score_line(s, book, is_overall=s.name == overall.name) for s in book.scores if s.metrics or s.scores]
+    return [score_line(s, book, is_overall=s.name == overall.name, printed=printed)
+            for s in book.scores if s.metrics or s.scores]
 
 
 def _human(iso: Any) -> str | None:

@@ -172,3 +172,14 @@ def test_previous_period_labels(start, end, label):
     from reporting.pipeline.processors.kpi_rows import period_label
 
     assert period_label(start, end, reference_year=2026) == label
+
+
+def test_page_one_says_how_the_headline_is_scored_from_the_definitions():
+    result = run({"quality_metrics": quality(quality_score=(90, 90))})
+    assert result.data["headline_rules"][0] == (
+        "Overall score: the mean of quality, training and documents (those with data); excellent from 90 %, "
+        "good from 80 %, warning from 70 %, otherwise critical. Departments are rated by the same rule.")
+    assert result.data["report_notes"] == result.data["data_notes"] + result.data["headline_rules"]
+    documents = [line for line in result.data["rules"] if line.startswith("Headline documents")]
+    assert documents == ["Headline documents: the document efficiency (100 − 10 × the average approval days, at least 0) "
+                         "figure; no status."]
