@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
+
+from reporting.pipeline.rendering.presentation import quantize_half_up
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
@@ -158,11 +160,8 @@ def _format_number(number: Decimal, fmt: str) -> str:
     decimals, grouped, percent, prefix, suffix = _number_pattern(fmt)
     if percent:
         number *= 100
-    quantum = Decimal(1).scaleb(-decimals)
-    # Excel rounds half away from zero, not to even.
-    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0.0"
+    # Excel rounds half away from zero, not to even (and never shows "-0.0").
+    rounded = quantize_half_up(number, decimals)
     text = f"{rounded:,.{decimals}f}" if grouped else f"{rounded:.{decimals}f}"
     if text.startswith("-"):
         return f"-{prefix}{text[1:]}{suffix}"

@@ -12,7 +12,7 @@ assessment (better/worse/unchanged/None), previous, previous_label, change, targ
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Iterable, Mapping
 
 STATUS_LABELS: dict[str, str] = {
@@ -126,8 +126,17 @@ def round_half_up(value: Any, decimals: int) -> Decimal | None:
     number = _decimal(value)
     if number is None:
         return None
-    rounded = number.quantize(Decimal(1).scaleb(-max(0, int(decimals))), rounding=ROUND_HALF_UP)
-    return abs(rounded) if rounded == 0 else rounded  # no "-0.0"
+    return quantize_half_up(number, max(0, int(decimals)))
+
+
+def quantize_half_up(number: Decimal, decimals: int) -> Decimal:
+    """``number`` rounded half away from zero to ``decimals`` places, whatever its size (the default
+    28-digit context cannot hold 1e300 to one decimal place), never "-0"."""
+    digits = max(number.adjusted(), 0) + decimals + 2
+    with localcontext() as context:
+        context.prec = max(28, digits)
+        rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
 
 
 def display_number(value: Any, decimals: int | None = None) -> str:

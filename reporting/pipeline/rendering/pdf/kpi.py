@@ -69,6 +69,7 @@ class KpiCard(Flowable):
         size = 15.0
         while size > 9 and stringWidth(value_text, theme.BOLD_FONT, size) + 30 > inner_w:
             size -= 1
+        value_text = truncate_to(value_text, inner_w - 24, theme.BOLD_FONT, size)  # 1e300 stays in its card
         canvas.setFont(theme.BOLD_FONT, size)
         value_y = 21.0
         canvas.drawString(inner_x, value_y, value_text)

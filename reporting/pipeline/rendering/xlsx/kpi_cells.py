@@ -7,7 +7,6 @@ with the reader's note (never a 0), no status, and the note in the Note column (
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,8 +22,9 @@ from reporting.pipeline.rendering.xlsx.values import STATUS_ALIGNMENT
 KPI_HEADERS = ("Group", "KPI", "Value", "Status", "Change", "Previous", "Target", "Note")
 COMMENT_AUTHOR = "QMS Reporting"
 NO_DATA_FONT = Font(name=CELL_FONT, italic=True, color="6B7280")
-# Characters a unit may keep inside a quoted number-format literal; anything else is dropped.
-_UNIT_UNSAFE = re.compile(r"[\"\\\x00-\x1f\x7f]")
+# What a unit keeps inside its quoted number-format literal: letters, digits, spaces and a few signs.
+# Quotes, backslashes, ";" (a format section), "[", "]" and "@" could end the literal or confuse readers.
+_UNIT_SAFE_SIGNS = frozenset(" /.-_°µ²³'()·")
 MAX_UNIT_CHARS = 24
 
 
@@ -40,7 +40,8 @@ def value_format(row: dict[str, Any]) -> str:
     fraction = "." + "0" * decimals if decimals else ""
     if presentation.is_percent_unit(row.get("unit")):
         return f"0{fraction}%"
-    unit = _UNIT_UNSAFE.sub("", str(row.get("unit") or "")).strip()[:MAX_UNIT_CHARS]
+    unit = "".join(ch for ch in str(row.get("unit") or "") if ch.isalnum() or ch in _UNIT_SAFE_SIGNS)
+    unit = unit.strip()[:MAX_UNIT_CHARS]
     return f'#,##0{fraction}" {unit}"' if unit else f"#,##0{fraction}"
 
 
@@ -50,7 +51,8 @@ def kpi_cells(ws: Any, kpi: KpiRow) -> list[Any]:
     percent = presentation.is_percent_unit(row.get("unit"))
     has_value = presentation.is_number(row.get("value"))
     value = _number_cell(ws, row.get("value"), fmt, percent) if has_value else _no_data_cell(ws, row)
-    status = presentation.status_label(row.get("status")) if has_value else ""
+    # Only a status word shows (as on the PDF card); anything else is no status.
+    status = presentation.status_label(presentation.status_key(row.get("status"))) if has_value else ""
     change = presentation.kpi_trend_text(row) if has_value else ""
     change_cell = None
     if change:
