@@ -144,7 +144,10 @@ def _pie_chart(spec: ChartSpec, block: ChartDataBlock) -> ChartBase:
     # Pie and doughnut show the first series only (agreed template rule).
     chart.add_data(_series_reference(block, block.first_series_col, block.first_series_col), titles_from_data=True)
     chart.set_categories(_category_reference(block))
-    chart.dataLabels = DataLabelList(showPercent=True)
+    # Only the share on each slice, as in the PDF (the legend names them); every flag is written,
+    # since LibreOffice shows name, series and value too when they are left out.
+    chart.dataLabels = DataLabelList(showPercent=True, showVal=False, showCatName=False, showSerName=False,
+                                     showLegendKey=False, showLeaderLines=False)
     (series,) = chart.series
     for index in range(block.last_row - block.first_row + 1):
         point = DataPoint(idx=index)

@@ -161,7 +161,7 @@ def percent_converter(convert: ColumnConverter) -> ColumnConverter:
     return to_fraction
 
 
-STATUS_ALIGNMENT = Alignment(indent=1)  # clear of a right-aligned number in the column before
+STATUS_ALIGNMENT = Alignment(horizontal="left", indent=1)  # clear of a right-aligned number in the column before
 
 
 def indented_converter(worksheet: Any, convert: ColumnConverter, *, status: bool) -> ColumnConverter:
