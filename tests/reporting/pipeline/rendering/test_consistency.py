@@ -277,3 +277,12 @@ def _shapes(node):
 
 def _strings(drawing):
     return [s for s in _shapes(drawing) if type(s).__name__ == "String"]
+
+
+def test_a_pie_of_several_slices_stays_a_pie_labelled_with_shares_only():
+    data = {**consistency_context().data, "one": [{"name": "Assembly", "overdue": 4}, {"name": "Blending", "overdue": 2}]}
+    xlsx = render_xlsx(consistency_context(data=data))
+    labels = charts(xlsx)["Overdue by department"].find(f"{C}pieChart/{C}dLbls")
+    flags = {child.tag.removeprefix(C): child.get("val") for child in labels}
+    assert flags["showPercent"] == "1"
+    assert all(flags[name] == "0" for name in ("showVal", "showCatName", "showSerName", "showLegendKey"))
