@@ -126,7 +126,7 @@ class _Window:
 
     def month_days(self, month: str) -> tuple[date, date]:
         """The days of ``month`` a series point covers: the period's days in it, or all of it."""
-        if month in self.months:
+        if self.first_day <= month_end(month) and month_start(month) <= self.last_day:
             return max(self.first_day, month_start(month)), min(self.last_day, month_end(month))
         return month_start(month), month_end(month)
 
@@ -144,12 +144,15 @@ def _window(start: date, end: date, today: date) -> _Window:
         missing = max(0, MIN_SERIES_MONTHS - len(months))
         context = [m for m in months_between(add_months(months[0], -missing), add_months(months[0], -1))
                    if month_start(m) >= DATASET_START]
+        # Compared before building dates: a run as long as the whole dataset would start before year 1.
         if first_day.day == 1 and last_day == month_end(months[-1]):  # whole months: as many months before
-            previous = (month_start(add_months(months[0], -len(months))), first_day - timedelta(days=1))
+            first_previous = add_months(months[0], -len(months))
+            if first_previous >= month_key(DATASET_START):
+                previous = (month_start(first_previous), first_day - timedelta(days=1))
         else:  # as many days before
             days = (last_day - first_day).days + 1
-            previous = (first_day - timedelta(days=days), first_day - timedelta(days=1))
-        previous = previous if previous[0] >= DATASET_START else None
+            if (first_day - DATASET_START).days >= days:
+                previous = (first_day - timedelta(days=days), first_day - timedelta(days=1))
     return _Window(start=start, end=end, today=today, first_day=first_day, last_day=last_day, months=months,
                    context=context, previous=previous, facts=dataset(today))
 
@@ -204,8 +207,8 @@ def _department_row(window: _Window, name: str, departments: tuple[str, ...]) ->
     t = totals(window.select(departments))
     quality, training, documents = quality_figures(t), training_figures(t), document_figures(t)
     # Audits and open CAPAs are as of the end of the data in the period, looking back before it too.
-    audits = [f.audit_date for d in departments for (dep, _), f in window.facts.items()
-              if dep == d and f.audit_date is not None and f.audit_date <= window.last_day]
+    audits = [f.audit_date for f in window.facts.values()
+              if f.department in departments and f.audit_date is not None and f.audit_date <= window.last_day]
     return {
         "name": name,
         "quality_score": quality["quality_score"],

@@ -265,3 +265,13 @@ def test_unknown_source_department_or_reversed_period_raise_errors_naming_the_pa
     with pytest.raises(BadParameter, match="start is after end") as raised:
         demo_payload("quality_metrics", start=date(2026, 11, 1), end=date(2026, 10, 1), department=None)
     assert raised.value.parameter == "end"
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_pinned_today_far_ahead_does_not_crash(source):
+    far = date(2104, 12, 31)  # a previous period as long as the dataset would start before it
+    for start in (date(1, 1, 1), date(2024, 1, 1), date(2024, 1, 5)):
+        payload = data(source, start=start, end=date(9999, 12, 31), today=far)
+        assert payload["coverage"]["through"] == "2104-12-31"
+    quality = data("quality_metrics", start=date(2024, 1, 5), end=date(9999, 12, 30), today=far)
+    assert quality["previous_period"] is None and quality["metrics"]["quality_score"]["average"] is not None
