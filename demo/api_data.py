@@ -180,8 +180,17 @@ def _quality(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
     return {"departments": list(departments), "previous_period": previous_period, "metrics": metrics}
 
 
+def _previous(window: _Window, departments: tuple[str, ...], figures_of, fields: tuple[str, ...]) -> dict[str, Any]:
+    """``previous_<field>`` for each field: the same figure over the previous period (None without one)."""
+    previous = figures_of(totals(window.select(departments, *window.previous))) if window.months and window.previous else {}
+    period = ({"start": window.previous[0].isoformat(), "end": window.previous[1].isoformat()}
+              if window.months and window.previous else None)
+    return {"previous_period": period, **{f"previous_{field}": previous.get(field) for field in fields}}
+
+
 def _training(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
     figures = training_figures(totals(window.select(departments)))
+    figures.update(_previous(window, departments, training_figures, ("completion_rate", "overdue_count")))
     rows = []
     for name in departments if window.months else ():
         row = training_figures(totals(window.select((name,))))
@@ -191,7 +200,9 @@ def _training(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _documents(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:
-    return document_figures(totals(window.select(departments)))
+    figures = document_figures(totals(window.select(departments)))
+    figures.update(_previous(window, departments, document_figures, ("documents_created", "average_approval_time")))
+    return figures
 
 
 def _department_data(window: _Window, departments: tuple[str, ...]) -> dict[str, Any]:

@@ -92,7 +92,8 @@ class ParameterChecks:
         if isinstance(self.param.get("choices_from"), dict):
             return None  # only known at run time
         values = []
-        for choice in self.param.get("choices") or []:
+        choices = self.param.get("choices")
+        for choice in choices if isinstance(choices, list) else []:  # anything else: the schema says so
             value = choice.get("value") if isinstance(choice, dict) else choice
             values.append(str(value))
         return values

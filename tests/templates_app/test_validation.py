@@ -214,3 +214,9 @@ def test_pointer_escapes_slash_and_tilde(monthly, catalogue):
     spec, _ = monthly
     spec["sources"][0]["params"] = {"a/b~c": "{nope}"}
     assert ("/sources/0/params/a~1b~0c", "unknown_placeholder") in problems_of(spec, catalogue)
+
+
+def test_choices_that_are_not_a_list_are_one_schema_problem_not_a_crash(monthly):
+    spec, _ = monthly
+    spec["parameters"][1]["choices"] = True  # found by the mutation fuzz
+    assert ("/parameters/1/choices", "wrong_type") in problems_of(spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import ProcessorInputs, ProcessorOutput, as_int_if_whole, no_data_reason, number, source_object
-from .kpi_rows import APPROVAL_TIME, DOCUMENTS_CREATED, SeedKpi, kpi_row
+from .kpi_rows import APPROVAL_TIME, DOCUMENTS_CREATED, SeedKpi, kpi_row, previous_label
 
 SOURCE = "document_metrics"
 TOPIC = "Document"
@@ -29,7 +29,10 @@ def process_documents(inputs: ProcessorInputs) -> ProcessorOutput:
 def document_kpis(data: dict[str, Any], warnings: list[str], *,
                   inputs: ProcessorInputs | None = None) -> list[dict[str, Any]]:
     book = inputs.metrics if inputs is not None else None
-    kpis = []
+    kpis: list[dict[str, Any]] = []
+    if no_data_reason(data):
+        return kpis  # the source says the period has no data: the report says so, no warning per figure
+    label = previous_label(data)
     created = number(data.get("documents_created"))
     if created is None:
         warnings.append("qms.documents: no numeric 'documents_created'")
@@ -37,7 +40,7 @@ def document_kpis(data: dict[str, Any], warnings: list[str], *,
         seed = SeedKpi(name="Documents Created", unit="docs", trend="up", status="good")
         kpis.append(kpi_row(key=DOCUMENTS_CREATED, value=as_int_if_whole(created), seed=seed,
                             definition=book.metric(DOCUMENTS_CREATED) if book else None,
-                            previous=number(data.get("previous_documents_created"))))
+                            previous=number(data.get("previous_documents_created")), previous_label=label))
     approval = number(data.get("average_approval_time"))
     if approval is None:
         warnings.append("qms.documents: no numeric 'average_approval_time'")
@@ -46,7 +49,7 @@ def document_kpis(data: dict[str, Any], warnings: list[str], *,
                        status="excellent" if approval < 2 else "good")
         kpis.append(kpi_row(key=APPROVAL_TIME, value=approval, seed=seed,
                             definition=book.metric(APPROVAL_TIME) if book else None,
-                            previous=number(data.get("previous_average_approval_time"))))
+                            previous=number(data.get("previous_average_approval_time")), previous_label=label))
     return kpis
 
 

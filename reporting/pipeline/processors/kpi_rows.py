@@ -43,7 +43,8 @@ def rounded(value: float, decimals: int) -> float:
 
 
 def default_decimals(value: float | None, unit: str) -> int:
-    if unit in ("items", "docs") or (value is not None and float(value).is_integer()):
+    # A count (an int, or a unit of counted things) shows no decimals; a measured value one.
+    if unit in ("items", "docs") or isinstance(value, int):
         return 0
     return 1
 
@@ -89,3 +90,17 @@ def period_label(start: Any, end: Any, *, reference_year: int | None = None) -> 
     if whole_months and first.year == last.year and first.month % 3 == 1 and last.month == first.month + 2:
         return f"Q{(first.month + 2) // 3}{year}"
     return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+
+
+def previous_label(data: dict[str, Any]) -> str | None:
+    """How the KPI cards name the period the previous values are from ("Oct"), when the source says."""
+    previous, period = data.get("previous_period"), data.get("period")
+    if not isinstance(previous, dict):
+        return None
+    year = None
+    if isinstance(period, dict):
+        try:
+            year = date.fromisoformat(str(period.get("end"))).year
+        except ValueError:
+            year = None
+    return period_label(previous.get("start"), previous.get("end"), reference_year=year)

@@ -1,11 +1,10 @@
 """qms.quality: quality metric KPIs (the template's definitions, else the seed rules) and per-period trends."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from .base import ProcessorInputs, ProcessorOutput, no_data_reason, number, source_object
-from .kpi_rows import SEED_QUALITY_BANDS, SeedKpi, kpi_row, period_label
+from .kpi_rows import SEED_QUALITY_BANDS, SeedKpi, kpi_row, previous_label
 
 SOURCE = "quality_metrics"
 TOPIC = "Quality"
@@ -29,20 +28,6 @@ def process_quality(inputs: ProcessorInputs) -> ProcessorOutput:
     if reason and not out.data["kpis"]:
         out.absent.update({key: reason for key in KEYS})
     return out
-
-
-def previous_label(data: dict[str, Any]) -> str | None:
-    """How the KPI cards name the period the previous values are from ("Oct"), when the source says."""
-    previous, period = data.get("previous_period"), data.get("period")
-    if not isinstance(previous, dict):
-        return None
-    year = None
-    if isinstance(period, dict):
-        try:
-            year = date.fromisoformat(str(period.get("end"))).year
-        except ValueError:
-            year = None
-    return period_label(previous.get("start"), previous.get("end"), reference_year=year)
 
 
 def metric_averages(metrics: dict[str, Any]) -> dict[str, float]:

@@ -164,8 +164,11 @@ def data_notes(inputs: ProcessorInputs, declared: list[str]) -> list[str]:
         if coverage.get("through") is None:
             notes.append(str(payload.get("no_data_reason") or "No data for this period."))
         elif not coverage.get("complete") and isinstance(period, dict):
+            since, start = _human(coverage.get("from")), _human(period.get("start"))
             through, end = _human(coverage.get("through")), _human(period.get("end"))
-            if through and end:
+            if since and start and since != start:
+                notes.append(f"Data from {since}: the period starts {start}; there is no data before {since}.")
+            if through and end and through != end:
                 notes.append(f"Data through {through}: the period runs to {end}; there is no data after {through}.")
     notes = list(dict.fromkeys(notes))
     return notes or ["Every data source answered, for the whole period."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import ProcessorInputs, ProcessorOutput, as_int_if_whole, no_data_reason, number, source_object
-from .kpi_rows import TRAINING_COMPLETION, TRAINING_OVERDUE, SeedKpi, kpi_row
+from .kpi_rows import TRAINING_COMPLETION, TRAINING_OVERDUE, SeedKpi, kpi_row, previous_label
 
 SOURCE = "training_metrics"
 TOPIC = "Training"
@@ -30,7 +30,10 @@ def process_training(inputs: ProcessorInputs) -> ProcessorOutput:
 def training_kpis(data: dict[str, Any], warnings: list[str], *,
                   inputs: ProcessorInputs | None = None) -> list[dict[str, Any]]:
     book = inputs.metrics if inputs is not None else None
-    kpis = []
+    kpis: list[dict[str, Any]] = []
+    if no_data_reason(data):
+        return kpis  # the source says the period has no data: the report says so, no warning per figure
+    label = previous_label(data)
     rate = number(data.get("completion_rate"))
     if rate is None:
         warnings.append("qms.training: no numeric 'completion_rate'")
@@ -39,7 +42,7 @@ def training_kpis(data: dict[str, Any], warnings: list[str], *,
                        status="excellent" if rate > 90 else "good")
         kpis.append(kpi_row(key=TRAINING_COMPLETION, value=rate, seed=seed,
                             definition=book.metric(TRAINING_COMPLETION) if book else None,
-                            previous=number(data.get("previous_completion_rate"))))
+                            previous=number(data.get("previous_completion_rate")), previous_label=label))
     overdue = number(data.get("overdue_count"))
     if overdue is None:
         warnings.append("qms.training: no numeric 'overdue_count'")
@@ -48,7 +51,7 @@ def training_kpis(data: dict[str, Any], warnings: list[str], *,
                        status="excellent" if overdue < 10 else "warning")
         kpis.append(kpi_row(key=TRAINING_OVERDUE, value=as_int_if_whole(overdue), seed=seed,
                             definition=book.metric(TRAINING_OVERDUE) if book else None,
-                            previous=number(data.get("previous_overdue_count"))))
+                            previous=number(data.get("previous_overdue_count")), previous_label=label))
     return kpis
 
 

@@ -158,7 +158,7 @@ def test_a_period_without_data_says_so_instead_of_inventing_figures():
 def test_coverage_that_ends_before_the_period_is_noted():
     payload = quality(quality_score=(90, 90))
     payload["data"]["period"] = {"start": "2026-11-01", "end": "2026-12-31"}
-    payload["data"]["coverage"] = {"from": "2024-01-01", "through": "2026-12-01", "complete": False}
+    payload["data"]["coverage"] = {"from": "2026-11-01", "through": "2026-12-01", "complete": False}
     notes = run({"quality_metrics": payload}, declared=["quality_metrics"]).data["data_notes"]
     assert notes == ["Data through 1 Dec 2026: the period runs to 31 Dec 2026; there is no data after 1 Dec 2026."]
 
@@ -183,3 +183,36 @@ def test_page_one_says_how_the_headline_is_scored_from_the_definitions():
     documents = [line for line in result.data["rules"] if line.startswith("Headline documents")]
     assert documents == ["Headline documents: the document efficiency (100 − 10 × the average approval days, at least 0) "
                          "figure; no status."]
+
+
+def test_coverage_that_starts_after_the_period_starts_is_noted():
+    payload = quality(quality_score=(90, 90))
+    payload["data"]["period"] = {"start": "2023-06-01", "end": "2024-02-29"}
+    payload["data"]["coverage"] = {"from": "2024-01-01", "through": "2024-02-29", "complete": False}
+    notes = run({"quality_metrics": payload}, declared=["quality_metrics"]).data["data_notes"]
+    assert notes == ["Data from 1 Jan 2024: the period starts 1 Jun 2023; there is no data before 1 Jan 2024."]
+
+
+def test_a_no_data_answer_gives_one_note_not_a_warning_per_figure():
+    reason = "No data for this period: the demo data runs from 1 Jan 2024 to 1 Dec 2026."
+    empty = {"completion_rate": None, "overdue_count": None, "departments": [], "no_data_reason": reason,
+             "documents_created": None, "average_approval_time": None, "workflow_stages": []}
+    result = run({"training_metrics": empty, "document_metrics": empty}, names=["qms.training", "qms.documents"],
+                 declared=["training_metrics", "document_metrics"])
+    assert not any("no numeric" in w for w in result.warnings)
+    assert result.data["_absent"]["training_kpis"] == reason == result.data["_absent"]["document_kpis"]
+
+
+def test_training_and_document_kpis_show_the_change_against_the_previous_period():
+    period = {"period": {"start": "2026-10-01", "end": "2026-10-31"},
+              "previous_period": {"start": "2026-09-01", "end": "2026-09-30"}}
+    result = run({"training_metrics": {**period, "completion_rate": 91.0, "previous_completion_rate": 92.5,
+                                       "overdue_count": 7, "previous_overdue_count": 9},
+                  "document_metrics": {**period, "documents_created": 10, "previous_documents_created": 12,
+                                       "average_approval_time": 2.0, "previous_average_approval_time": 2.4}},
+                 names=["qms.training", "qms.documents"], declared=["training_metrics", "document_metrics"])
+    rows = {r["metric"]: r for r in result.data["training_kpis"] + result.data["document_kpis"]}
+    assert (rows["training_completion_rate"]["change"], rows["training_completion_rate"]["assessment"]) == (-1.5, "worse")
+    assert (rows["overdue_training_items"]["change"], rows["overdue_training_items"]["previous_label"]) == (-2, "Sep")
+    assert rows["approval_time"]["change"] == -0.4  # not defined in this test's metrics: no verdict
+    assert rows["approval_time"]["assessment"] is None
