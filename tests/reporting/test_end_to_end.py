@@ -51,7 +51,7 @@ def test_monthly_quality_report_from_form_to_downloads(live_server, client, run_
     assert len(reader.pages) >= 2
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Monthly quality report" in text
-    for kpi in ("Quality Score", "Compliance Rate", "Training Completion Rate", "Avg Approval Time"):
+    for kpi in ("Quality score", "Audit compliance", "Training completion", "Average approval time", "How statuses are set"):
         assert kpi in text, kpi
     assert "1 Oct 2026" in text and "31 Oct 2026" in text
 

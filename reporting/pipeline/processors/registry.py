@@ -70,5 +70,8 @@ def run_processors(*, names: list[str], sources: dict[str, Any], parameters: dic
         result.data["data_notes"] = data_notes(inputs, listed)
         # Page 1's "About this report": what the data covers, then how the headline is scored.
         result.data["report_notes"] = result.data["data_notes"] + result.data["headline_rules"]
+        # A section may read a source's raw answer by the source's name: when it failed, say why there too.
+        for source in inputs.failures:
+            absent.setdefault(source, inputs.missing_text(source, source.replace("_", " ").capitalize()))
         result.data[ABSENT_KEY] = {key: reason for key, reason in absent.items() if not result.data.get(key)}
     return result
