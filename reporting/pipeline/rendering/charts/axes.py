@@ -13,7 +13,7 @@ from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts.common import AXIS_FONT_SIZE, Box
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.fonts import truncate_to
-from reporting.pipeline.rendering.scale import nice_scale, value_range
+from reporting.pipeline.rendering.scale import nice_scale
 
 
 

@@ -9,7 +9,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting.pipeline.rendering import theme
-from reporting.pipeline.rendering.charts.axes import axis_titles, style_category_axis, style_value_axis, value_range
+from reporting.pipeline.rendering.charts.axes import axis_titles, style_category_axis, style_value_axis
 from reporting.pipeline.rendering.charts.common import (
     AXIS_FONT_SIZE,
     MAX_VALUE_LABELS,
@@ -25,6 +25,7 @@ from reporting.pipeline.rendering.charts.reference import cap_bar_width, draw_re
 from reporting.pipeline.rendering.charts.legends import add_legend, legend_height, legend_labels
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.rendering.fonts import truncate_to
+from reporting.pipeline.rendering.scale import value_range
 
 
 def vbar_chart(spec: ChartSpec) -> Any:

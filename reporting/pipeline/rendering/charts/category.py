@@ -14,13 +14,13 @@ from reporting.pipeline.rendering.charts.axes import (
     label_extent,
     style_category_axis,
     style_value_axis,
-    value_range,
     widest_axis_label,
 )
 from reporting.pipeline.rendering.charts.common import Box, colour_series, series_colours
 from reporting.pipeline.rendering.charts.reference import cap_bar_width, draw_reference_lines, reference_label_room
 from reporting.pipeline.rendering.charts.legends import add_legend, legend_height, legend_labels
 from reporting.pipeline.rendering.chartspec import ChartSpec
+from reporting.pipeline.rendering.scale import value_range
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from reporting.pipeline.context import ReportContext
-from templates_app.spec import ChartSection, ColumnSpec, PageSpec, ReportSpec, Section, parse_spec
+from templates_app.spec import ChartSection, ColumnSpec, PageSpec, Section, parse_spec
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ BASE_SPEC = {
         {"type": "chart", "kind": "pie", "title": "Overdue by department", "data": "one", "x": "name",
          "y": ["overdue"]},
         {"type": "table", "title": "Departments", "data": "departments",
-         "columns": [{"field": "name", "label": "Department"}, {"field": "quality", "label": "Quality", "format": "0.0"},
+         "columns": [{"field": "name", "label": "Department"},
+                     {"field": "quality", "label": "Quality", "format": "0.0"},
                      {"field": "meets", "label": "Meets target"}, {"field": "status", "label": "Status"},
                      {"field": "audit", "label": "Last audit", "format": "d mmm yyyy"}]},
     ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from xml.etree import ElementTree
 
 import openpyxl
@@ -280,9 +281,27 @@ def _strings(drawing):
 
 
 def test_a_pie_of_several_slices_stays_a_pie_labelled_with_shares_only():
-    data = {**consistency_context().data, "one": [{"name": "Assembly", "overdue": 4}, {"name": "Blending", "overdue": 2}]}
+    two = [{"name": "Assembly", "overdue": 4}, {"name": "Blending", "overdue": 2}]
+    data = {**consistency_context().data, "one": two}
     xlsx = render_xlsx(consistency_context(data=data))
     labels = charts(xlsx)["Overdue by department"].find(f"{C}pieChart/{C}dLbls")
     flags = {child.tag.removeprefix(C): child.get("val") for child in labels}
     assert flags["showPercent"] == "1"
     assert all(flags[name] == "0" for name in ("showVal", "showCatName", "showSerName", "showLegendKey"))
+
+
+def test_a_reference_line_on_horizontal_bars_is_vertical_and_its_value_stays_in_the_workbook():
+    from tests.reporting.pipeline.rendering.consistency_factory import ChartWithAxis, Line, _fields
+
+    context = consistency_context()
+    sections = list(context.report.sections)
+    sections[3] = ChartWithAxis(**{**_fields(sections[3]), "reference_lines": (Line("Limit", 25.0),)})
+    spec = ChartSpec.from_section(sections[3], context.data["stages"])
+    dashed = [s for s in _shapes(build_drawing(spec, 480)) if type(s).__name__ == "Line" and s.strokeDashArray]
+    assert len(dashed) == 1 and dashed[0].x1 == dashed[0].x2
+    context.report = replace(context.report, sections=tuple(sections))
+    xlsx = render_xlsx(context)
+    plot = charts(xlsx)["Documents per stage"]
+    assert plot.find(f"{C}lineChart") is None and len(plot.findall(f"{C}barChart/{C}ser")) == 1
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx))["Charts"]
+    assert any(c.value == "Limit 25" for row in ws.iter_rows() for c in row)

@@ -37,7 +37,8 @@ def test_kpi_value_text():
 def test_kpi_change_text():
     row = {"value": 82.8, "previous": 81.4, "previous_label": "Oct"}
     assert p.kpi_change_text(row) == "▲ 1.4 vs Oct"
-    assert p.kpi_change_text({"value": 80.0, "previous": 82.0, "previous_label": "Oct", "decimals": 1}) == "▼ 2.0 vs Oct"
+    fell = {"value": 80.0, "previous": 82.0, "previous_label": "Oct", "decimals": 1}
+    assert p.kpi_change_text(fell) == "▼ 2.0 vs Oct"
     assert p.kpi_change_text({"value": 80.0, "previous": 80.04, "previous_label": "Oct", "decimals": 1}) == "= vs Oct"
     assert p.kpi_change_text({"value": 80.0, "previous": None}) == ""
     assert p.kpi_change_text({"value": 80.0}) == ""
