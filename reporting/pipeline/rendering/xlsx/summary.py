@@ -30,7 +30,7 @@ LABEL_FONT = Font(name=CELL_FONT, bold=True)
 WARNING_FONT = Font(name=CELL_FONT, bold=True, color="9C0006")
 COLUMN_WIDTHS = (30, 34, 14, 12, 18, 14, 12, 48)
 RULE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-CHARS_PER_WIDTH_UNIT = 1.3  # proportional text is narrower than the "0" a width unit measures
+CHARS_PER_WIDTH_UNIT = 1.0  # err towards a taller row: an overflowing line would be drawn over the next
 ROW_LINE_POINTS = 15.0
 
 
