@@ -19,6 +19,7 @@ TITLE_FONT_SIZE = 10.5
 LEGEND_FONT_SIZE = 7.5
 VALUE_LABEL_SIZE = 6.5
 MAX_VALUE_LABELS = 24
+NO_POSITIVE_VALUES = "No positive values to chart"  # a pie whose every value is zero or negative
 
 
 @dataclasses.dataclass

@@ -13,6 +13,7 @@ from reporting.pipeline.rendering import theme
 from reporting.pipeline.rendering.charts.common import (
     AXIS_FONT_SIZE,
     LEGEND_FONT_SIZE,
+    NO_POSITIVE_VALUES,
     VALUE_LABEL_SIZE,
     Box,
     draw_no_data,
@@ -32,7 +33,7 @@ def draw_pie(drawing: Drawing, spec: ChartSpec, area: Box) -> None:
     pairs = [(c, v) for c, v in zip(spec.categories, series.values) if v is not None and v > 0]
     skipped = sum(1 for v in series.values if v is not None and v <= 0)
     if not pairs:
-        draw_no_data(drawing, area, "No positive values to chart")
+        draw_no_data(drawing, area, NO_POSITIVE_VALUES)
         return
     total = sum(v for _, v in pairs)
     fmt = value_label_format(spec)

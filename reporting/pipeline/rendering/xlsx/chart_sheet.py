@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from reporting.pipeline.rendering.charts.common import NO_POSITIVE_VALUES
 from reporting.pipeline.rendering.charts.reference import reference_text
 from reporting.pipeline.rendering.chartspec import ChartSpec
 from reporting.pipeline.section_data import NO_CHART_DATA
@@ -51,6 +52,17 @@ class ChartSheetWriter:
             self.write_no_data(spec.title, NO_CHART_DATA)
             return
         series = spec.series[:1] if spec.kind in ("pie", "doughnut") else spec.series
+        skipped = 0
+        if spec.kind in ("pie", "doughnut"):
+            # As the PDF's pie: only positive slices (a zero or negative share cannot be drawn).
+            keep = [i for i, v in enumerate(series[0].values) if v is not None and v > 0]
+            skipped = len(spec.categories) - len(keep)
+            if not keep:
+                self.write_no_data(spec.title, NO_POSITIVE_VALUES)
+                return
+            spec = replace(spec, categories=tuple(spec.categories[i] for i in keep),
+                           series=(replace(series[0], values=tuple(series[0].values[i] for i in keep)),))
+            series = spec.series
         # Reference lines (targets) are columns of their own after the series: a line series over a
         # column or line chart reads them. Excel cannot lay a line across horizontal bars, so there
         # the column (with the value in its header) is the reference, and the chart shows the bars.
@@ -69,8 +81,12 @@ class ChartSheetWriter:
             values = [s.values[index] for s in series] + [line.value for line in references]
             self._append([make_cell(self.ws, category)]
                          + [_number_cell(self.ws, v, f) for v, f in zip(values, formats)])
+        last_row = self.row
+        if skipped:
+            note = f"{skipped} zero or negative value(s) not shown"
+            self._append([make_cell(self.ws, note, font=NOTE_FONT)])
         block = ChartDataBlock(
-            self.ws, header_row=header_row, first_row=header_row + 1, last_row=self.row, category_col=1,
+            self.ws, header_row=header_row, first_row=header_row + 1, last_row=last_row, category_col=1,
             reference_count=len(references) if spec.kind != "hbar" else 0,
         )
         chart = build_chart(replace(spec, series=series), block)

@@ -305,3 +305,20 @@ def test_a_reference_line_on_horizontal_bars_is_vertical_and_its_value_stays_in_
     assert plot.find(f"{C}lineChart") is None and len(plot.findall(f"{C}barChart/{C}ser")) == 1
     ws = openpyxl.load_workbook(io.BytesIO(xlsx))["Charts"]
     assert any(c.value == "Limit 25" for row in ws.iter_rows() for c in row)
+
+
+def test_a_pie_leaves_out_zero_slices_in_both_and_says_so():
+    three = [{"name": "Assembly", "overdue": 4}, {"name": "Blending", "overdue": 2}, {"name": "Coating", "overdue": 0}]
+    context = consistency_context(data={**consistency_context().data, "one": three})
+    pdf = render_pdf(context)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    xlsx = render_xlsx(context)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx))["Charts"]
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "1 zero or negative value(s) not shown" in text and "1 zero or negative value(s) not shown" in cells
+    title = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Overdue by department")
+    assert [ws.cell(r, 1).value for r in range(title + 2, title + 5)] == [
+        "Assembly", "Blending", "1 zero or negative value(s) not shown"]
+    categories = charts(xlsx)["Overdue by department"].find(f"{C}pieChart/{C}ser/{C}cat//{C}f").text
+    first, last = (int(n) for n in re.findall(r"\$(\d+)", categories))
+    assert [ws.cell(r, 1).value for r in range(first, last + 1)] == ["Assembly", "Blending"]
