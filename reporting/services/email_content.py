@@ -21,6 +21,7 @@ from django.utils import timezone
 from templates_app.parameters import iso_date
 
 from reporting.models import ReportArtifact, ReportJob
+from reporting.headline import headline_rows as job_headline_rows
 from reporting.pipeline.rendering import presentation
 
 from .download_links import download_link_url
@@ -96,18 +97,7 @@ def artifact_filename(artifact: ReportArtifact) -> str:
 
 
 def headline_rows(job: ReportJob) -> list[dict[str, str]]:
-    rows = []
-    for row in job.headline or []:
-        if not isinstance(row, dict):
-            continue
-        rows.append({
-            "name": str(row.get("name") or "(unnamed)"),
-            "value": presentation.kpi_value_text(row),
-            "status": presentation.status_label(row.get("status")),
-            "change": presentation.kpi_trend_text(row),
-            "note": presentation.kpi_note(row),
-        })
-    return rows
+    return job_headline_rows(job.headline)
 
 
 def report_email_content(*, job: ReportJob) -> EmailContent:

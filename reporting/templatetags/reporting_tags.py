@@ -1,9 +1,15 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from reporting.headline import headline_rows
 from reporting.models import ReportJob
 
 register = template.Library()
+
+
+@register.filter
+def headline(job: ReportJob) -> list[dict[str, str]]:
+    return headline_rows(job.headline)
 
 
 @register.filter

@@ -198,3 +198,22 @@ def test_login_never_redirects_off_site(client, user):
                            {"username": "alice", "password": "pw"})
     assert response.status_code == 302
     assert response["Location"] == reverse("reporting:catalog")
+
+
+def test_job_page_shows_the_headline_as_the_report_does(client, user, job_with_pdf):
+    job_with_pdf.headline = [
+        {"name": "Overall score", "value": 86.04999, "unit": "%", "decimals": 1, "status": "good",
+         "change": 1.4, "previous": 84.6, "previous_label": "Oct", "assessment": "better", "direction": "higher"},
+        {"name": "Training compliance", "value": None, "unit": "%", "status": None,
+         "note": "Training data is missing: training_metrics answered HTTP 404 Not Found."},
+        {"name": "Nonconformances <b>", "value": 43, "unit": "items", "decimals": 0, "status": None},
+    ]
+    job_with_pdf.save(update_fields=["headline"])
+    client.force_login(user)
+    body = client.get(reverse("reporting:job_detail", args=[job_with_pdf.public_id])).content.decode()
+    section = body[body.index('id="job-headline"'):]
+    section = section[:section.index("</table>")]
+    assert "86.0 %" in section and ">Good<" in section and "▲ 1.4 vs Oct" in section
+    assert "No data" in section and "training_metrics answered HTTP 404" in section
+    assert ">0 %<" not in section and "No status" not in section  # missing is never zero
+    assert "Nonconformances &lt;b&gt;" in section and "43 items" in section
