@@ -370,3 +370,7 @@ class ReportApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job.public_id} {self.meaning} by {self.signer_name}"
+
+
+# Pre-aggregated /metrics figures (reporting/metric_models.py).
+from reporting.metric_models import MetricTotal  # noqa: E402,F401
