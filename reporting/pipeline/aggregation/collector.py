@@ -36,6 +36,8 @@ class SourceStat:
     cache: str  # "hit" | "miss" | "bypass"
     error: str | None = None
     retryable: bool = False  # only meaningful with an error
+    # When the data was fetched from upstream (epoch seconds; earlier than the run for a cache hit).
+    fetched_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,7 +152,8 @@ def _collect_one(request: SourceRequest, parameters: dict, use_cache: bool, dead
         attempts, retryable = 1, False
         error = _scrub(f"source '{config.name}': internal error ({exc.__class__.__name__})", config)
     else:
-        stat = SourceStat(config.name, time.monotonic() - started, fetched.bytes, fetched.attempts, fetched.cache)
+        stat = SourceStat(config.name, time.monotonic() - started, fetched.bytes, fetched.attempts, fetched.cache,
+                          fetched_at=getattr(fetched, "fetched_at", None) or time.time())
         return _Outcome(fetched.payload, stat)
     cache = "bypass" if not use_cache or config.cache_ttl_s <= 0 or config.kind == "static" else "miss"
     return _Outcome(None, SourceStat(config.name, time.monotonic() - started, 0, attempts, cache, error, retryable))
