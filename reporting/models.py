@@ -374,3 +374,5 @@ class ReportApproval(models.Model):
 
 # Pre-aggregated /metrics figures (reporting/metric_models.py).
 from reporting.metric_models import MetricTotal  # noqa: E402,F401
+# Shares, favourite runs and the stored HTML view (reporting/web_models.py).
+from reporting.web_models import FavouriteRun, JobReportView, JobShare  # noqa: E402,F401
