@@ -38,6 +38,8 @@ class CachedFetch:
     bytes: int
     attempts: int
     cache: CacheOutcome
+    # When the payload was fetched from upstream (epoch seconds): a cache hit's age for the run manifest.
+    fetched_at: float | None = None
 
 
 def _cache():
@@ -85,12 +87,12 @@ def cached_fetch(
     if not use_cache:
         # Fresh data was asked for: read nothing, but keep the cache fresh for the next job.
         payload, size, attempts = fetch()
-        cache.set(key, {"payload": payload, "bytes": size}, timeout=ttl_s)
+        cache.set(key, {"payload": payload, "bytes": size, "fetched_at": time.time()}, timeout=ttl_s)
         return CachedFetch(payload, size, attempts, "bypass")
 
     hit = cache.get(key)
     if hit is not None:
-        return CachedFetch(hit["payload"], hit["bytes"], 0, "hit")
+        return CachedFetch(hit["payload"], hit["bytes"], 0, "hit", hit.get("fetched_at"))
 
     lock_key = f"{key}:lock"
     token = uuid.uuid4().hex
@@ -104,14 +106,14 @@ def cached_fetch(
             try:
                 hit = cache.get(key)  # filled while we were acquiring the lock
                 if hit is not None:
-                    return CachedFetch(hit["payload"], hit["bytes"], 0, "hit")
+                    return CachedFetch(hit["payload"], hit["bytes"], 0, "hit", hit.get("fetched_at"))
                 try:
                     payload, size, attempts = fetch()
                 except SourceError as exc:
                     # Waiting jobs fail fast with this error instead of each retrying upstream in turn.
                     cache.set(f"{key}:failed", {"what": exc.what, "attempts": exc.attempts}, timeout=_FAILURE_MEMORY_S)
                     raise
-                cache.set(key, {"payload": payload, "bytes": size}, timeout=ttl_s)
+                cache.set(key, {"payload": payload, "bytes": size, "fetched_at": time.time()}, timeout=ttl_s)
                 return CachedFetch(payload, size, attempts, "miss")
             finally:
                 if cache.get(lock_key) == token:
@@ -120,14 +122,14 @@ def cached_fetch(
         poll_s = min(poll_s * 2, _POLL_MAX_S)
         hit = cache.get(key)
         if hit is not None:
-            return CachedFetch(hit["payload"], hit["bytes"], 0, "hit")
+            return CachedFetch(hit["payload"], hit["bytes"], 0, "hit", hit.get("fetched_at"))
         failed = cache.get(f"{key}:failed")
         if failed is not None and cache.get(lock_key) is None:
             raise SourceError(source, f"{failed['what']} (seen by a concurrent job)", attempts=failed["attempts"])
         if time.monotonic() >= wait_until:
             # The lock holder is slow or dead: better a duplicate request than a failed report.
             payload, size, attempts = fetch()
-            cache.set(key, {"payload": payload, "bytes": size}, timeout=ttl_s)
+            cache.set(key, {"payload": payload, "bytes": size, "fetched_at": time.time()}, timeout=ttl_s)
             return CachedFetch(payload, size, attempts, "miss")
         # Otherwise loop: if the holder failed and released the lock, we take it and try ourselves.
 
