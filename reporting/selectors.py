@@ -1,12 +1,12 @@
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from templates_app.selectors import template_list_for_user
 
-from .models import ReportArtifact, ReportJob
+from .models import JobShare, ReportArtifact, ReportJob
 
 JobAction = Literal["view", "download", "cancel", "retry"]
 
@@ -21,6 +21,10 @@ OTHERS_JOB_PERMISSION: dict[str, str] = {
 _ACTION_PHRASE = {"view": "open {}", "download": "download {}", "cancel": "cancel {}", "retry": "run {} again"}
 
 QUEUE_MANAGER_PERMISSION = "reporting.manage_queues"
+# All a share (reporting/web_models.py JobShare) ever grants: reading the finished report. Never
+# cancel, retry, approve or anything added later: a new action is refused unless listed here.
+SHARE_ACTIONS = frozenset({"view", "download"})
+SHAREABLE_STATUSES = (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL)
 
 
 def _jobs():
@@ -52,6 +56,8 @@ def job_get_for_user(*, public_id, user, action: JobAction = "view") -> ReportJo
     phrase = _ACTION_PHRASE[action]
     is_owner = user.is_authenticated and job.requested_by_id == user.pk
     if not is_owner:
+        if action in SHARE_ACTIONS and job_is_shared_with(job=job, user=user):
+            return job
         if user.has_perm(OTHERS_JOB_PERMISSION["view"]):
             raise PermissionDenied(f"You may see other users' jobs but not {phrase.format('them')}.")
         raise Http404("No such job.")
@@ -71,6 +77,31 @@ def _ensure_version_still_published(job: ReportJob, action: JobAction) -> None:
             f"The report “{job.template.name}” has changed since this job ran (version "
             f"{job.template_version.number} is no longer published), so it cannot run again. "
             "Start a new run from the report page.")
+
+
+def _active_shares_for(user) -> QuerySet[JobShare]:
+    # Read again on every request: a revoked share or a user taken out of the group ends at once.
+    return JobShare.objects.filter(revoked_at__isnull=True).filter(
+        Q(user=user) | Q(group__in=user.groups.all())).filter(job__status__in=SHAREABLE_STATUSES)
+
+
+def job_is_shared_with(*, job: ReportJob, user) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return _active_shares_for(user).filter(job=job).exists()
+
+
+def job_list_shared_with(*, user) -> QuerySet[ReportJob]:
+    """Other people's finished jobs shared with the user (directly or through a group), newest first."""
+    if not (user.is_authenticated and user.is_active):
+        return ReportJob.objects.none()
+    ids = _active_shares_for(user).values("job_id")
+    return _jobs().filter(pk__in=ids).exclude(requested_by=user).order_by("-created_at", "-id")
+
+
+def job_shares(*, job: ReportJob) -> list[JobShare]:
+    """The job's active shares, for its owner's share panel."""
+    return list(job.shares.filter(revoked_at__isnull=True).select_related("user", "group"))
 
 
 def job_user_may_act(*, job: ReportJob, user) -> bool:

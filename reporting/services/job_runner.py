@@ -33,6 +33,7 @@ from . import job_messages
 from .artifacts import artifact_store
 from .email_delivery import job_deliver, job_failure_notify
 from .job_state import job_record, job_transition
+from .report_view import report_view_store
 
 logger = logging.getLogger("reporting.pipeline")
 Stage = ReportJob.Stage
@@ -170,8 +171,7 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
     for fmt in engine.requested_formats(job.formats):
         run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
             context=context, formats=[fmt], on_rendered=keep))
-    run.stage(Stage.STORE, lambda: _store(job, rendered, previews=engine.chart_previews(spec=parsed,
-                                                                                          data=processed.data)))
+    run.stage(Stage.STORE, lambda: _store(job, rendered, report=parsed, data=processed.data))
     final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
     run.end(final_status)
     # The files are stored: the report exists, so a late cancel no longer applies.
@@ -276,10 +276,14 @@ def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
     return result
 
 
-def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, previews: list[dict[str, str]]) -> None:
+def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, report: ReportSpec,
+           data: dict[str, Any]) -> None:
+    previews = engine.chart_previews(spec=report, data=data)
     for fmt, (renderer, payload) in rendered.items():
         artifact_store(job=job, fmt=fmt, content_type=renderer.content_type,
                        file_extension=renderer.file_extension, stream=io.BytesIO(payload))
+    # The job page's HTML view (reporting/web_models.py JobReportView): display text, not the data.
+    report_view_store(job=job, report=report, data=data, previews=previews)
     job_record(job_id=job.pk, chart_previews=previews)
 
 
