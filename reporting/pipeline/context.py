@@ -35,6 +35,9 @@ class ReportContext:
     data: dict[str, Any]
     missing_sources: list[SourceFailure] = field(default_factory=list)
     job_id: str = ""
+    # The run manifest as plain data (built by the job service; None for a test render): the PDF's
+    # "Report record" page and the workbook's "About" sheet print it.
+    manifest: dict[str, Any] | None = None
 
     @property
     def is_partial(self) -> bool:

@@ -43,14 +43,15 @@ def process_sources(*, spec: dict[str, Any], sources: dict[str, Any], parameters
 
 def build_context(*, spec: dict[str, Any], parameters: dict[str, Any], parameter_lines: list[tuple[str, str]],
                   data: dict[str, Any], missing: list[SourceFailure], requested_by: str, job_id: str = "",
-                  generated_at: datetime | None = None, report: ReportSpec | None = None) -> ReportContext:
+                  generated_at: datetime | None = None, report: ReportSpec | None = None,
+                  manifest: dict[str, Any] | None = None) -> ReportContext:
     """The context the renderers read; ``report`` is ``spec`` parsed (parsed here when not given:
     SpecInvalid for a spec that cannot be read)."""
     return ReportContext(
         title=spec.get("title", ""), spec=spec, report=report if report is not None else parse_spec(spec),
         parameters=parameters, parameter_lines=parameter_lines,
         generated_at=generated_at or timezone.localtime(), requested_by=requested_by, data=data,
-        missing_sources=missing, job_id=job_id,
+        missing_sources=missing, job_id=job_id, manifest=manifest,
     )
 
 

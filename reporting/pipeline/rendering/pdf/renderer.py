@@ -8,6 +8,8 @@ from reporting.pipeline.context import ReportContext
 from reporting.pipeline.rendering.base import Renderer
 from reporting.pipeline.rendering.fonts import register_fonts
 from reporting.pipeline.rendering.pdf.document import ReportDocTemplate, load_logo, page_size
+from reporting.pipeline.rendering.pdf.record_page import record_page
+from reporting.pipeline.rendering.record import record_keywords
 from reporting.pipeline.rendering.pdf.story import StoryBuilder
 
 
@@ -25,4 +27,8 @@ class PdfRenderer(Renderer):
         logo = load_logo(context.spec.get("logo"), self._static_root)
         doc = ReportDocTemplate(out, context, size, logo)
         story = StoryBuilder(context, doc.width, doc.height).build()
+        # A job's PDF ends with its run manifest and names the job in its metadata (verify_report).
+        story.extend(record_page(context.manifest, doc.width))
+        if context.manifest:
+            doc.keywords = record_keywords(context.manifest)
         doc.build(story, canvasmaker=doc.canvas_maker)

@@ -15,6 +15,7 @@ from reporting.pipeline.context import ReportContext
 from reporting.pipeline.section_data import EMPTY, no_data_text, section_rows
 from reporting.pipeline.rendering.base import Renderer
 from reporting.pipeline.rendering.chartspec import ChartSectionError, ChartSpec
+from reporting.pipeline.rendering.xlsx.about_sheet import ABOUT_SHEET, about_sheet_write
 from reporting.pipeline.rendering.xlsx.cells import clean_text, sanitize_sheet_name
 from reporting.pipeline.rendering.xlsx.chart_sheet import ChartSheetWriter
 from reporting.pipeline.rendering.xlsx.summary import SummarySheetWriter
@@ -59,6 +60,7 @@ class XlsxRenderer(Renderer):
                 continue
             tables.write(section, title, found.rows)
 
+        about_sheet_write(workbook, allocate_sheet_name(ABOUT_SHEET), context.manifest)
         workbook.save(out)
 
 
