@@ -29,7 +29,7 @@ from reporting.pipeline.outcome import report_outcome
 from reporting.reliability import TransientJobError, has_attempts_left, is_transient_exception, max_attempts, \
     retry_interval_after
 
-from . import job_messages
+from . import job_messages, job_records
 from .artifacts import artifact_store
 from .email_delivery import job_deliver, job_failure_notify
 from .job_state import job_record, job_transition
@@ -122,7 +122,7 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
     except JobCancelled:
         run.end(ReportJob.Status.CANCELLED, finished_at=timezone.now(),
                 error_message=job_messages.cancelled_during(job.stage))
-    except JobFailed as exc:
+    except (JobFailed, job_records.SigningFailed) as exc:
         run.end(ReportJob.Status.FAILED, finished_at=timezone.now(), error_message=str(exc))
     except JobTimeoutException:
         # RQ's per-job timeout (ReportTemplate.job_timeout_s) interrupted the work horse.
@@ -136,6 +136,7 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
     job.refresh_from_db()
     if job.status == ReportJob.Status.FAILED:
         _notify_failure(job)
+    job_records.run_audited(job=job)
     logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s)
     return job
 
@@ -161,6 +162,8 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
         spec=spec, parameters=job.parameters, parameter_lines=parameter_lines(parsed.parameters, job.parameters),
         data=processed.data, missing=aggregation.failures, requested_by=_requested_by(job),
         job_id=str(job.public_id), report=parsed,
+        # The run manifest (recorded on the job) for the PDF's record page and the workbook's About sheet.
+        **job_records.run_context_extras(job=job, aggregation=aggregation),
     )
     rendered: dict[str, tuple[Any, bytes]] = {}
 
@@ -170,8 +173,9 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
 
     for fmt in engine.requested_formats(job.formats):
         run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
-            context=context, formats=[fmt], on_rendered=keep))
+            context=context, formats=[fmt], on_rendered=job_records.signing(keep, job=job)))
     run.stage(Stage.STORE, lambda: _store(job, rendered, report=parsed, data=processed.data))
+    job_records.after_store(job=job)
     final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
     run.end(final_status)
     # The files are stored: the report exists, so a late cancel no longer applies.
