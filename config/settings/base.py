@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Remembers the request's user and address for the audit trail (reporting/services/audit.py).
+    "reporting.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,3 +248,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"rq.worker": {"level": "INFO"}},
 }
+
+# Controlled records (issue 17). PDF signing is on when a certificate is configured: PEM paths;
+# the key's passphrase is read at signing time from the environment variable named here.
+REPORTING_PDF_SIGNING_CERT = env("REPORTING_PDF_SIGNING_CERT", default="")
+REPORTING_PDF_SIGNING_KEY = env("REPORTING_PDF_SIGNING_KEY", default="")
+REPORTING_PDF_SIGNING_PASSPHRASE_ENV = "REPORTING_PDF_SIGNING_PASSPHRASE"
+# More certificates whose signatures verify_report accepts (e.g. an earlier signing certificate).
+REPORTING_PDF_TRUSTED_CERTS = env.list("REPORTING_PDF_TRUSTED_CERTS", default=[])
+# The verify page refuses uploads above this size.
+REPORTING_VERIFY_MAX_UPLOAD_MB = env.float("REPORTING_VERIFY_MAX_UPLOAD_MB", default=25)
