@@ -146,16 +146,52 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 # Artifacts never live under a public URL: the storage has no base_url and files are streamed
-# by a view that checks ownership.
+# by a view that checks ownership (or, on S3, a short-lived pre-signed URL issued after the check).
 ARTIFACT_ROOT = Path(env("REPORTING_ARTIFACT_ROOT", default=str(VAR_DIR / "artifacts")))
+# With a bucket, every web and worker host shares one S3-compatible store (django-storages); the
+# endpoint, region and keys come from the standard AWS_* variables (and boto3's own chain).
+REPORTING_ARTIFACTS_S3_BUCKET = env("REPORTING_ARTIFACTS_S3_BUCKET", default="")
+
+
+def artifact_storage_config(*, bucket: str, root: Path) -> dict:
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(root), "base_url": None}}
+    options = {
+        "bucket_name": bucket,
+        "location": env("REPORTING_ARTIFACTS_S3_PREFIX", default=""),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env.int("REPORTING_DOWNLOAD_URL_EXPIRY_S", default=60),
+        "file_overwrite": True,
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env("AWS_S3_REGION_NAME", default=env("AWS_DEFAULT_REGION", default="")) or None,
+        "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
+    }
+    encryption = env("REPORTING_ARTIFACTS_S3_ENCRYPTION", default="")  # "AES256" or "aws:kms"
+    if encryption:
+        options["object_parameters"] = {"ServerSideEncryption": encryption}
+        if env("REPORTING_ARTIFACTS_S3_KMS_KEY_ID", default=""):
+            options["object_parameters"]["SSEKMSKeyId"] = env("REPORTING_ARTIFACTS_S3_KMS_KEY_ID")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "artifacts": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(ARTIFACT_ROOT), "base_url": None},
-    },
+    "artifacts": artifact_storage_config(bucket=REPORTING_ARTIFACTS_S3_BUCKET, root=ARTIFACT_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Downloads: "stream" sends the file through Django; "redirect" (S3 only) answers with a pre-signed
+# URL valid REPORTING_DOWNLOAD_URL_EXPIRY_S seconds, issued only after the permission check.
+REPORTING_DOWNLOAD_MODE = env("REPORTING_DOWNLOAD_MODE", default="stream")
+REPORTING_DOWNLOAD_URL_EXPIRY_S = env.int("REPORTING_DOWNLOAD_URL_EXPIRY_S", default=60)
+# Admin test renders live in the same private storage under sample-renders/, for this long.
+REPORTING_SAMPLE_RENDER_MAX_AGE_S = env.int("REPORTING_SAMPLE_RENDER_MAX_AGE_S", default=3600)
+# Finished jobs and their files older than this are deleted by the retention clean-up (RQ cron,
+# `manage.py purge_reports`); 0 keeps everything.
+REPORTING_RETENTION_DAYS = env.int("REPORTING_RETENTION_DAYS", default=0)
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Forms --------------------------------------------------------------------------------------
@@ -240,14 +276,30 @@ DEMO_API_BASE_URL = env("DEMO_API_BASE_URL", default="http://127.0.0.1:8000")
 DEMO_API_TOKEN = env("DEMO_API_TOKEN", default="")
 
 # --- Logging ------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"rq.worker": {"level": "INFO"}},
-}
+# DJANGO_LOG_FORMAT=json (the default in production) writes one JSON object a line, with the
+# fields a log call passes in `extra` (job_id, stage, duration_s, outcome, status) as keys.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    formatters = {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": formatters,
+        "handlers": {"console": {"class": "logging.StreamHandler",
+                                 "formatter": "json" if log_format == "json" else "plain"}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"rq.worker": {"level": "INFO"}},
+    }
+
+
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("DJANGO_LOG_LEVEL", default="INFO"))
 
 # Controlled records (issue 17). PDF signing is on when a certificate is configured: PEM paths;
 # the key's passphrase is read at signing time from the environment variable named here.

@@ -1,16 +1,45 @@
-"""Production: refuses to start without a secret key and allowed hosts."""
+"""Production: refuses to start without a secret key and allowed hosts; HTTPS on by default.
+
+Each HTTPS setting is switchable from the environment (README "Deployment"): behind a reverse proxy
+that terminates TLS set DJANGO_BEHIND_PROXY=true so Django trusts its X-Forwarded-Proto.
+"""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import ALLOWED_HOSTS, SECRET_KEY
+from .base import (ALLOWED_HOSTS, BEHIND_PROXY, MIDDLEWARE, REPORTING_ARTIFACTS_S3_BUCKET, REPORTING_DOWNLOAD_MODE,
+                   SECRET_KEY, STORAGES, env, logging_config)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
+if REPORTING_DOWNLOAD_MODE not in ("stream", "redirect"):
+    raise ImproperlyConfigured(f"REPORTING_DOWNLOAD_MODE must be 'stream' or 'redirect' (it is "
+                               f"'{REPORTING_DOWNLOAD_MODE}').")
+if REPORTING_DOWNLOAD_MODE == "redirect" and not REPORTING_ARTIFACTS_S3_BUCKET:
+    raise ImproperlyConfigured("REPORTING_DOWNLOAD_MODE=redirect needs REPORTING_ARTIFACTS_S3_BUCKET "
+                               "(pre-signed URLs exist only on S3).")
 
+PRODUCTION = True
 DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# The health check answers plain HTTP too (load balancers probe it on the private address).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Trusting X-Forwarded-Proto is right only behind a proxy that sets it (a client could otherwise
+# claim HTTPS); the same switch makes the right-most X-Forwarded-For the client address.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+
+# Hashed, compressed static files served by WhiteNoise (run `manage.py collectstatic` at deploy).
+STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405
+# Right after SecurityMiddleware, as WhiteNoise asks: no separate file server behind the proxy.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+LOGGING = logging_config(log_format=env("DJANGO_LOG_FORMAT", default="json"),
+                         level=env("DJANGO_LOG_LEVEL", default="INFO"))

@@ -23,7 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Artifacts of a test run go to a throw-away directory.
 # (Worker subprocesses of end-to-end tests are handed the parent's directory via the environment.)
 ARTIFACT_ROOT = env("REPORTING_ARTIFACT_ROOT", default="") or tempfile.mkdtemp(prefix="qms-test-artifacts-")
-STORAGES["artifacts"]["OPTIONS"]["location"] = ARTIFACT_ROOT  # noqa: F405
+if STORAGES["artifacts"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405 (S3: the bucket is the store)
+    STORAGES["artifacts"]["OPTIONS"]["location"] = ARTIFACT_ROOT  # noqa: F405
 MEDIA_ROOT = tempfile.mkdtemp(prefix="qms-test-media-")
 
 # Keep test runs apart from a development server that may share the same Redis.

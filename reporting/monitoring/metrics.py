@@ -1,142 +1,110 @@
-"""Prometheus text exposition (format 0.0.4), derived from the database on every scrape.
+"""Prometheus text exposition through prometheus_client, from pre-aggregated rows.
 
-Deriving from the database keeps the figures right with any number of web and worker processes
-(no per-process registries to merge). Counters only grow as long as job rows are kept.
+The job figures are the MetricTotal rows that job ends add to (reporting/services/job_metrics.py):
+one query whatever the number of job rows, one more for the jobs waiting or running now. Queue
+and worker figures come from Redis. With Redis down the database figures are still served.
 """
 from __future__ import annotations
 
-import bisect
-import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from reporting.models import ReportJob
+from reporting.models import MetricTotal, ReportJob
+from reporting.services.job_metrics import (ATTEMPTS_TOTAL, INF, JOB_BUCKETS_S, JOB_DURATION, JOBS_TOTAL,
+                                            SOURCE_FETCHES, STAGE_BUCKETS_S, STAGE_DURATION, bucket_label,
+                                            labels_parse)
 
 from .selectors import redis_figures
 
+# The 0.0.4 text format generate_latest writes (prometheus_client's CONTENT_TYPE_LATEST names a
+# newer version in recent releases).
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-JOB_BUCKETS_S = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)
-STAGE_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
-
-Labels = tuple[tuple[str, str], ...]
-
-
-@dataclass
-class Histogram:
-    buckets: Sequence[float]
-    counts: list[int] = field(default_factory=list)
-    total: float = 0.0
-    count: int = 0
-
-    def __post_init__(self) -> None:
-        self.counts = [0] * len(self.buckets)
-
-    def observe(self, value: float) -> None:
-        index = bisect.bisect_left(self.buckets, value)
-        if index < len(self.counts):
-            self.counts[index] += 1
-        self.total += value
-        self.count += 1
+HISTOGRAMS = {
+    JOB_DURATION: ("Run time of finished jobs (start to end of the last attempt), by template.", JOB_BUCKETS_S),
+    STAGE_DURATION: ("Time spent in each pipeline stage.", STAGE_BUCKETS_S),
+}
+COUNTERS = {
+    JOBS_TOTAL: "Report jobs that ended, by template and final status.",
+    ATTEMPTS_TOTAL: "Runs started, retries included.",
+    SOURCE_FETCHES: "Data source fetches by cache outcome.",
+}
 
 
-@dataclass
-class Family:
-    name: str
-    kind: str  # counter | gauge | histogram
-    help: str
-    samples: list[tuple[Labels, float]] = field(default_factory=list)
-    histograms: dict[Labels, Histogram] = field(default_factory=dict)
+class _Collector:
+    def collect(self):
+        totals: dict[str, dict[tuple, float]] = defaultdict(dict)
+        for name, labels, value in MetricTotal.objects.values_list("name", "labels", "value"):
+            totals[name][labels_parse(labels)] = value
+        yield from _counters(totals)
+        yield from _histograms(totals)
+        active = GaugeMetricFamily("qms_report_jobs_active", "Jobs pending, queued or running now.",
+                                   labels=["status"])
+        found = dict(ReportJob.objects.filter(status__in=ReportJob.ACTIVE_STATUSES).values_list("status")
+                     .annotate(n=Count("id")).order_by())
+        for status in ReportJob.ACTIVE_STATUSES:
+            active.add_metric([status], found.get(status, 0))
+        yield active
+        yield from _redis_families()
 
 
-def collect() -> list[Family]:
-    jobs = Family("qms_report_jobs_total", "counter", "Report jobs created, by template and current status.")
-    for slug, status, n in (ReportJob.objects.values_list("template__slug", "status")
-                            .annotate(n=Count("id")).order_by("template__slug", "status")):
-        jobs.samples.append(((("template", slug), ("status", status)), n))
+def _counters(totals):
+    for name, help_text in COUNTERS.items():
+        samples = totals.get(name, {})
+        names = [key for key, _ in next(iter(samples), ())]
+        family = CounterMetricFamily(name.removesuffix("_total"), help_text, labels=names)
+        if not samples and not names:
+            family.add_metric([], 0)
+        for labels, value in sorted(samples.items()):
+            family.add_metric([v for _, v in labels], value)
+        yield family
 
-    attempts = Family("qms_report_job_attempts_total", "counter", "Runs started, retries included.")
-    attempts.samples.append(((), ReportJob.objects.aggregate(n=Sum("attempts"))["n"] or 0))
 
-    duration = Family("qms_report_job_duration_seconds", "histogram",
-                      "Run time of finished jobs (start to end of the last attempt), by template.")
-    stages = Family("qms_report_stage_duration_seconds", "histogram", "Time spent in each pipeline stage.")
-    cache = Family("qms_report_source_fetches_total", "counter", "Data source fetches by cache outcome.")
-    cache_counts: Counter[str] = Counter()
-    rows = ReportJob.objects.values_list("template__slug", "status", "started_at", "finished_at", "stage_timings",
-                                         "source_stats")
-    for slug, status, started_at, finished_at, stage_timings, source_stats in rows.iterator():
-        if status in (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL, ReportJob.Status.FAILED) \
-                and started_at and finished_at:
-            _histogram(duration, (("template", slug),), JOB_BUCKETS_S).observe(
-                (finished_at - started_at).total_seconds())
-        for stage, seconds in (stage_timings or {}).items():
-            _histogram(stages, (("stage", stage),), STAGE_BUCKETS_S).observe(float(seconds))
-        for stat in (source_stats or {}).values():
-            cache_counts[stat.get("cache") or "unknown"] += 1
-    cache.samples = [((("result", result),), n) for result, n in sorted(cache_counts.items())]
+def _histograms(totals):
+    for name, (help_text, buckets) in HISTOGRAMS.items():
+        counts = totals.get(f"{name}_bucket", {})
+        sums = totals.get(f"{name}_sum", {})
+        per_series: dict[tuple, dict[str, float]] = defaultdict(dict)
+        for labels, value in counts.items():
+            per_series[labels[:-1]][labels[-1][1]] = value
+        names = [key for key, _ in next(iter(per_series), ())]
+        family = HistogramMetricFamily(name, help_text, labels=names)
+        for series, by_bound in sorted(per_series.items()):
+            cumulative, rows = 0.0, []
+            for bound in [*(bucket_label(b, buckets) for b in buckets), INF]:
+                cumulative += by_bound.get(bound, 0)
+                rows.append((bound, cumulative))
+            family.add_metric([v for _, v in series], rows, sums.get(series, 0.0))
+        yield family
 
+
+def _redis_families():
     rq = redis_figures()
-    redis_up = Family("qms_redis_up", "gauge", "1 when Redis answered this scrape; 0 when it did not "
-                                               "(queue and worker figures are then left out).")
-    redis_up.samples.append(((), 1 if rq.available else 0))
-    families = [jobs, attempts, duration, stages, cache, redis_up]
+    up = GaugeMetricFamily("qms_redis_up", "1 when Redis answered this scrape; 0 when it did not "
+                                           "(queue and worker figures are then left out).")
+    up.add_metric([], 1 if rq.available else 0)
+    yield up
     if not rq.available:
-        return families
-    depth = Family("qms_queue_jobs", "gauge", "RQ jobs waiting or running, by queue and state.")
+        return
+    depth = GaugeMetricFamily("qms_queue_jobs", "RQ jobs waiting or running, by queue and state.",
+                              labels=["queue", "state"])
     for queue in rq.queues:
         for state in ("queued", "started", "scheduled", "failed"):
-            depth.samples.append(((("queue", queue.name), ("state", state)), getattr(queue, state)))
-    workers = Family("qms_workers", "gauge", "RQ workers registered (alive within their heartbeat).")
-    states: Counter[str] = Counter(w.state for w in rq.workers)
-    workers.samples = [((("state", state),), n) for state, n in sorted(states.items())] or [((), 0)]
-    return [*families, depth, workers]
+            depth.add_metric([queue.name, state], getattr(queue, state))
+    yield depth
+    workers = GaugeMetricFamily("qms_workers", "RQ workers registered (alive within their heartbeat).",
+                                labels=["state"])
+    states: dict[str, int] = defaultdict(int)
+    for worker in rq.workers:
+        states[worker.state] += 1
+    for state, n in sorted(states.items()):
+        workers.add_metric([state], n)
+    yield workers
 
 
-def render(families: Iterable[Family]) -> str:
-    lines: list[str] = []
-    for family in families:
-        lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
-        lines.append(f"# TYPE {family.name} {family.kind}")
-        for labels, value in family.samples:
-            lines.append(f"{family.name}{_labels(labels)} {_number(value)}")
-        for labels, hist in sorted(family.histograms.items()):
-            cumulative = 0
-            for bound, n in zip(hist.buckets, hist.counts):
-                cumulative += n
-                lines.append(f"{family.name}_bucket{_labels(labels + (('le', _number(bound)),))} {cumulative}")
-            lines.append(f"{family.name}_bucket{_labels(labels + (('le', '+Inf'),))} {hist.count}")
-            lines.append(f"{family.name}_sum{_labels(labels)} {_number(hist.total)}")
-            lines.append(f"{family.name}_count{_labels(labels)} {hist.count}")
-    return "\n".join(lines) + "\n"
-
-
-def _histogram(family: Family, labels: Labels, buckets: Sequence[float]) -> Histogram:
-    if labels not in family.histograms:
-        family.histograms[labels] = Histogram(buckets)
-    return family.histograms[labels]
-
-
-def _labels(labels: Labels) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(f'{key}="{_escape_value(str(value))}"' for key, value in labels)
-    return "{" + inner + "}"
-
-
-def _escape_value(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "+Inf" if value > 0 else "-Inf"
-        return repr(value) if value != int(value) else f"{value:.1f}"
-    return str(value)
+def exposition() -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector())
+    return generate_latest(registry)

@@ -40,7 +40,7 @@ def prometheus_metrics(request):
                                 content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    response = HttpResponse(metrics.render(metrics.collect()), content_type=metrics.CONTENT_TYPE)
+    response = HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return response
 

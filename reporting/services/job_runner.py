@@ -6,11 +6,10 @@ a reason a person can read. Every status change goes through ``job_transition``.
 """
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db.models import F
@@ -30,8 +29,9 @@ from reporting.reliability import TransientJobError, has_attempts_left, is_trans
     retry_interval_after
 
 from . import job_messages, job_records
-from .artifacts import artifact_store
+from .artifacts import artifact_store, spool_copy
 from .email_delivery import job_deliver, job_failure_notify
+from .job_metrics import job_metrics_run_finished
 from .job_state import job_record, job_transition
 from .report_view import report_view_store
 
@@ -91,8 +91,11 @@ class _StageRecorder:
             if outcome == "ok":
                 fields["progress"] = ReportJob.PROGRESS_AFTER.get(name, self.job.progress)
             self.record(**fields)
+            # The same figures as fields: JSON logs (production) carry them as keys.
             logger.info("job=%s stage=%s duration_s=%.3f outcome=%s", self.job.public_id, name,
-                        self.timings[name], outcome)
+                        self.timings[name], outcome,
+                        extra={"job_id": str(self.job.public_id), "stage": name,
+                               "duration_s": self.timings[name], "outcome": outcome})
 
 
 def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | None = None,
@@ -137,8 +140,17 @@ def job_run(*, job: ReportJob, on_processed: Callable[[dict[str, Any]], None] | 
     if job.status == ReportJob.Status.FAILED:
         _notify_failure(job)
     job_records.run_audited(job=job)
-    logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s)
+    _count_run(job)
+    logger.info("job=%s status=%s duration_s=%s", job.public_id, job.status, job.duration_s,
+                extra={"job_id": str(job.public_id), "status": job.status, "duration_s": job.duration_s})
     return job
+
+
+def _count_run(job: ReportJob) -> None:
+    try:
+        job_metrics_run_finished(job=job)
+    except Exception:  # /metrics must never change a job's outcome
+        logger.exception("job=%s run not counted in /metrics", job.public_id)
 
 
 def _notify_failure(job: ReportJob) -> None:
@@ -165,16 +177,21 @@ def _run_stages(run: _StageRecorder, job: ReportJob, on_processed) -> None:
         # The run manifest (recorded on the job) for the PDF's record page and the workbook's About sheet.
         **job_records.run_context_extras(job=job, aggregation=aggregation),
     )
-    rendered: dict[str, tuple[Any, bytes]] = {}
+    # Each rendered file is copied, in chunks, to a temporary file this run holds until the store
+    # stage streams it to storage: a 100k-row workbook never sits whole in memory.
+    rendered: dict[str, tuple[Any, BinaryIO]] = {}
 
     def keep(fmt, renderer, fh):
-        fh.seek(0)
-        rendered[fmt] = (renderer, fh.read())
+        rendered[fmt] = (renderer, spool_copy(fh))
 
-    for fmt in engine.requested_formats(job.formats):
-        run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
-            context=context, formats=[fmt], on_rendered=job_records.signing(keep, job=job)))
-    run.stage(Stage.STORE, lambda: _store(job, rendered, report=parsed, data=processed.data))
+    try:
+        for fmt in engine.requested_formats(job.formats):
+            run.stage(engine.render_stage(fmt), lambda fmt=fmt: engine.render_formats(
+                context=context, formats=[fmt], on_rendered=job_records.signing(keep, job=job)))
+        run.stage(Stage.STORE, lambda: _store(job, rendered, report=parsed, data=processed.data))
+    finally:
+        for _renderer, held in rendered.values():
+            held.close()
     job_records.after_store(job=job)
     final_status = ReportJob.Status.PARTIAL if aggregation.failures else ReportJob.Status.SUCCEEDED
     run.end(final_status)
@@ -280,12 +297,12 @@ def _aggregate(job: ReportJob, spec: dict[str, Any]) -> AggregationResult:
     return result
 
 
-def _store(job: ReportJob, rendered: dict[str, tuple[Any, bytes]], *, report: ReportSpec,
+def _store(job: ReportJob, rendered: dict[str, tuple[Any, BinaryIO]], *, report: ReportSpec,
            data: dict[str, Any]) -> None:
     previews = engine.chart_previews(spec=report, data=data)
-    for fmt, (renderer, payload) in rendered.items():
+    for fmt, (renderer, held) in rendered.items():
         artifact_store(job=job, fmt=fmt, content_type=renderer.content_type,
-                       file_extension=renderer.file_extension, stream=io.BytesIO(payload))
+                       file_extension=renderer.file_extension, stream=held)
     # The job page's HTML view (reporting/web_models.py JobReportView): display text, not the data.
     report_view_store(job=job, report=report, data=data, previews=previews)
     job_record(job_id=job.pk, chart_previews=previews)

@@ -7,6 +7,7 @@ race (a worker, the reconciler, a user's click) can never both win. Fields that 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,8 +23,21 @@ def job_transition(*, job_id: int, from_statuses: Iterable[str], to: str, where:
         raise ValueError(f"unknown job status '{to}'")
     if "error_message" in fields and isinstance(fields["error_message"], str):
         fields["error_message"] = fields["error_message"][:MAX_MESSAGE_LENGTH]
-    return bool(ReportJob.objects.filter(pk=job_id, status__in=list(from_statuses), **(where or {}))
-                .update(status=to, **fields))
+    moved = bool(ReportJob.objects.filter(pk=job_id, status__in=list(from_statuses), **(where or {}))
+                 .update(status=to, **fields))
+    if moved and to in ReportJob.FINAL_STATUSES:
+        _count_ended(job_id=job_id, status=to)
+    return moved
+
+
+def _count_ended(*, job_id: int, status: str) -> None:
+    """/metrics' job counter; a failed write there must never undo or hide the transition."""
+    from .job_metrics import job_metrics_ended
+
+    try:
+        job_metrics_ended(job_id=job_id, status=status)
+    except Exception:
+        logging.getLogger("reporting.metrics").exception("job id %s: end not counted in /metrics", job_id)
 
 
 def job_record(*, job_id: int, **fields: Any) -> None:

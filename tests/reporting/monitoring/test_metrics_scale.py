@@ -1,0 +1,74 @@
+"""/metrics costs the same with 10 or 10,000 job rows, and its totals come from real job ends."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reporting.models import MetricTotal, ReportJob
+from reporting.services import job_cancel, job_create, job_run
+from tests.factories import StaticSourceFactory, published_template, small_spec
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def template():
+    return published_template(spec=small_spec(source_name=StaticSourceFactory(name="rows").name), slug="scale")
+
+
+def _add_jobs(template, count: int) -> None:
+    version = template.published_version
+    statuses = [ReportJob.Status.SUCCEEDED, ReportJob.Status.FAILED, ReportJob.Status.QUEUED]
+    ReportJob.objects.bulk_create(
+        [ReportJob(template=template, template_version=version, status=statuses[i % 3], formats=["pdf"],
+                   stage_timings={"aggregate": 0.1, "render_pdf": 0.4}, source_stats={"rows": {"cache": "hit"}})
+         for i in range(count)], batch_size=2000)
+
+
+def _scrape_queries(client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reporting:metrics"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_query_count_is_the_same_for_10_and_10000_jobs(client, staff_user, template, empty_queues):
+    client.force_login(staff_user)
+    _add_jobs(template, 10)
+    few, body = _scrape_queries(client)
+    assert 'qms_report_jobs_active{status="queued"} 3.0' in body  # every third of the 10
+
+    _add_jobs(template, 9_990)
+    many, body = _scrape_queries(client)
+    assert many == few
+    # The live gauge still reads the database (an indexed count of active jobs only).
+    assert f'qms_report_jobs_active{{status="queued"}} {float(ReportJob.objects.filter(status="queued").count())}' \
+        in body
+    # Session, user and the two figure queries: nothing per job.
+    assert few <= 5
+
+
+def test_a_real_run_adds_to_the_totals_once(client, staff_user, template, empty_queues):
+    job = job_create(template=template, user=staff_user, parameters={}, formats=["pdf"])
+    job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.SUCCEEDED
+    cancelled = job_create(template=template, user=staff_user, parameters={}, formats=["pdf"])
+    job_cancel(job=cancelled)  # ended without any run: counted by the transition itself
+
+    client.force_login(staff_user)
+    body = client.get(reverse("reporting:metrics")).content.decode()
+    assert 'qms_report_jobs_total{status="succeeded",template="scale"} 1.0' in body
+    assert 'qms_report_jobs_total{status="cancelled",template="scale"} 1.0' in body
+    assert "qms_report_job_attempts_total 1.0" in body
+    stages = dict(re.findall(r'qms_report_stage_duration_seconds_count\{stage="(\w+)"\} ([\d.]+)', body))
+    assert set(stages) >= {"validate", "aggregate", "process", "render_pdf", "store", "deliver"}
+    assert all(float(n) == 1.0 for n in stages.values())
+    # Another run of the same (finished) row changes nothing.
+    job_run(job=job)
+    assert MetricTotal.objects.get(name="qms_report_jobs_total",
+                                   labels="template=scale\tstatus=succeeded").value == 1.0
