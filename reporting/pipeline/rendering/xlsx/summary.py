@@ -28,7 +28,7 @@ TITLE_FONT = Font(name=CELL_FONT, bold=True, size=16)
 HEADING_FONT = Font(name=CELL_FONT, bold=True, size=12)
 LABEL_FONT = Font(name=CELL_FONT, bold=True)
 WARNING_FONT = Font(name=CELL_FONT, bold=True, color="9C0006")
-COLUMN_WIDTHS = (30, 34, 14, 12, 18, 14, 12, 48)
+COLUMN_WIDTHS = (22, 30, 14, 12, 30, 14, 12, 40)  # Change holds "▼ 1.3 vs 30 Jul – 30 Sep 2026"
 RULE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 CHARS_PER_WIDTH_UNIT = 1.0  # err towards a taller row: an overflowing line would be drawn over the next
 ROW_LINE_POINTS = 15.0
