@@ -2,7 +2,6 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from reporting import views as reporting_views
@@ -21,7 +20,6 @@ rq_urlpatterns = _queue_managers_only([*get_api_urlpatterns(), *get_admin_urlpat
 handler403 = reporting_views.permission_denied
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="reporting:catalog", permanent=False)),
     path("healthz", reporting_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -7,6 +7,7 @@ from django.http import Http404
 from templates_app.selectors import template_list_for_user
 
 from .models import JobShare, ReportArtifact, ReportJob
+from .web_models import SHAREABLE_JOB_STATUSES
 
 JobAction = Literal["view", "download", "cancel", "retry"]
 
@@ -24,7 +25,6 @@ QUEUE_MANAGER_PERMISSION = "reporting.manage_queues"
 # All a share (reporting/web_models.py JobShare) ever grants: reading the finished report. Never
 # cancel, retry, approve or anything added later: a new action is refused unless listed here.
 SHARE_ACTIONS = frozenset({"view", "download"})
-SHAREABLE_STATUSES = (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL)
 
 
 def _jobs():
@@ -82,7 +82,7 @@ def _ensure_version_still_published(job: ReportJob, action: JobAction) -> None:
 def _active_shares_for(user) -> QuerySet[JobShare]:
     # Read again on every request: a revoked share or a user taken out of the group ends at once.
     return JobShare.objects.filter(revoked_at__isnull=True).filter(
-        Q(user=user) | Q(group__in=user.groups.all())).filter(job__status__in=SHAREABLE_STATUSES)
+        Q(user=user) | Q(group__in=user.groups.all())).filter(job__status__in=SHAREABLE_JOB_STATUSES)
 
 
 def job_is_shared_with(*, job: ReportJob, user) -> bool:

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from templates_app.parameters import parameter_lines
 from templates_app.selectors import template_get_for_user, template_list_for_user
 
-from . import selectors, services
+from . import selectors, services, web_selectors
 from .forms import EmailReportForm, RunReportForm
+from .web_forms import JobFilterForm
 from .pipeline.delivery import RecipientsRefused
 from .services.download_links import LinkExpired, LinkInvalid, download_link_target
 from .services.email_content import artifact_filename
@@ -40,8 +41,15 @@ def run_report(request, slug):
 
 @require_GET
 def job_list(request):
-    page = Paginator(selectors.job_list_for_user(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "reporting/job_list.html", {"page": page})
+    form = JobFilterForm(request.GET or None, templates=template_list_for_user(user=request.user),
+                         people=web_selectors.job_filter_people(user=request.user))
+    jobs = web_selectors.job_list_filtered(user=request.user, filters=form.filters())
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    # The filters stay in the page links, so paging keeps them.
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reporting/job_list.html", {"page": page, "form": form, "query": query.urlencode(),
+                                                       "filtered": bool(form.filters())})
 
 
 @require_GET
@@ -52,7 +60,9 @@ def job_detail(request, public_id):
         return render(request, "reporting/_job_status.html", {"job": job, "may_act": may_act})
     lines = parameter_lines(job.template_version.parsed.parameters, job.parameters)
     return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act,
-                                                         **_email_panel_context(request, job)})
+                                                         **_email_panel_context(request, job),
+                                                         **web_selectors.job_page_extras(job=job, user=request.user,
+                                                                                         may_act=may_act)})
 
 
 @require_POST

@@ -7,6 +7,10 @@ from django.conf import settings
 from django.db import models
 
 
+# A share shows the finished report: only jobs that produced one can be shared (or read through a share).
+SHAREABLE_JOB_STATUSES = ("succeeded", "partial")
+
+
 class JobShare(models.Model):
     """A finished job shown read-only (view and download) to one user or to one group's members.
 

@@ -225,3 +225,34 @@ class EmailDeliveryFactory(factory.django.DjangoModelFactory):
     job = factory.SubFactory(ReportJobFactory)
     recipient = factory.Sequence(lambda n: f"reader{n}@example.com")
     status = EmailDelivery.Status.PENDING
+
+
+# -- web app (issue 15): shares, favourite runs, stored HTML views (reporting/web_models.py)
+
+class JobShareFactory(factory.django.DjangoModelFactory):
+    """An active share of a succeeded job with one user (pass group=… and user=None for a group)."""
+
+    class Meta:
+        model = "reporting.JobShare"
+
+    job = factory.SubFactory(ReportJobFactory)
+    user = factory.SubFactory(UserFactory)
+    shared_by = factory.LazyAttribute(lambda share: share.job.requested_by)
+
+
+class FavouriteRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reporting.FavouriteRun"
+
+    user = factory.SubFactory(UserFactory)
+    template = factory.SubFactory(PublishedTemplateFactory)
+    name = factory.Sequence(lambda n: f"Favourite {n}")
+    parameters = factory.LazyFunction(dict)
+
+
+class JobReportViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reporting.JobReportView"
+
+    job = factory.SubFactory(ReportJobFactory)
+    sections = factory.LazyFunction(lambda: [{"type": "heading", "title": "Summary", "level": 1}])

@@ -92,8 +92,31 @@ def job_url(job: ReportJob) -> str:
 
 
 def artifact_filename(artifact: ReportArtifact) -> str:
-    """The name the download view gives the file, so a mailed file and a downloaded one match."""
-    return f"{artifact.job.template.slug}-{timezone.localtime(artifact.job.created_at):%Y%m%d-%H%M}.{artifact.format}"
+    """``<slug>-<period>-<short job id>.<ext>``: the name the download view gives the file, so a
+    mailed file and a downloaded one match, and two runs never share a name ("monthly-2026-10-1a2b3c4d.pdf")."""
+    job = artifact.job
+    period = period_slug(job)
+    return f"{job.template.slug}-{period + '-' if period else ''}{job.public_id.hex[:8]}.{artifact.format}"
+
+
+def period_slug(job: ReportJob) -> str:
+    """"2026-10" for a whole month, "2026-10-01_2026-10-15" for another range, "2026-10-31" for a
+    date; "" when the job has no period."""
+    parsed = job.template_version.parsed
+    for param in parsed.parameters_of_type("date_range"):
+        value = job.parameters.get(param.name)
+        if isinstance(value, dict):
+            start, end = iso_date(value.get("start")), iso_date(value.get("end"))
+            if start and end:
+                month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+                if start.day == 1 and end == month_end:
+                    return f"{start:%Y-%m}"
+                return f"{start.isoformat()}_{end.isoformat()}"
+    for param in parsed.parameters_of_type("date"):
+        day = iso_date(job.parameters.get(param.name))
+        if day:
+            return day.isoformat()
+    return ""
 
 
 def headline_rows(job: ReportJob) -> list[dict[str, str]]:

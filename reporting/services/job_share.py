@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reporting.models import JobShare, ReportJob
-from reporting.selectors import SHAREABLE_STATUSES
+from reporting.web_models import SHAREABLE_JOB_STATUSES
 from reporting.services.audit import audit_record
 
 
@@ -20,7 +20,7 @@ def job_share_grant(*, job: ReportJob, shared_by, username: str = "", group_name
     username, group_name = username.strip(), group_name.strip()
     if bool(username) == bool(group_name):
         raise ValidationError("Choose a user or a group to share with (one of them).", code="share_target")
-    if job.status not in SHAREABLE_STATUSES:
+    if job.status not in SHAREABLE_JOB_STATUSES:
         raise ValidationError("Only a finished report with files can be shared.", code="share_not_finished")
     user = group = None
     if username:
