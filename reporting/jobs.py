@@ -65,3 +65,18 @@ def run_schedule_tick() -> str:
     from reporting.services.schedule_tick import schedule_tick
 
     return "\n".join(schedule_tick().lines())
+
+
+def run_retention_purge() -> str:
+    """RQ cron (reporting/cron.py): the retention clean-up, when REPORTING_RETENTION_DAYS is set,
+    and the sweep of expired admin test renders (always)."""
+    from django.conf import settings
+
+    from reporting.services.retention import retention_purge
+    from templates_app.sample_render import sample_renders_sweep
+
+    swept = len(sample_renders_sweep())
+    if settings.REPORTING_RETENTION_DAYS <= 0:
+        return f"retention off; {swept} expired test render(s) removed"
+    result = retention_purge()
+    return f"{len(result.jobs)} job(s), {result.files} file(s) deleted; {swept} expired test render(s) removed"

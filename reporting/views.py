@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +13,7 @@ from templates_app.parameters import parameter_lines
 from templates_app.selectors import template_get_for_user, template_list_for_user
 
 from . import selectors, services, web_selectors
+from .downloads import stored_file_response
 from .forms import EmailReportForm, RunReportForm
 from .web_forms import JobFilterForm
 from .pipeline.delivery import RecipientsRefused
@@ -97,12 +98,11 @@ def download_link(request, token):
                                                           user=request.user))
 
 
-def _file_response(artifact) -> FileResponse:
-    response = FileResponse(artifact.file.open("rb"), as_attachment=True, filename=artifact_filename(artifact),
-                            content_type=artifact.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _file_response(artifact):
+    # Streamed, or on S3 a short-lived pre-signed URL (reporting/downloads.py), after the check above.
+    return stored_file_response(storage=artifact.file.storage, name=artifact.file.name,
+                                filename=artifact_filename(artifact),
+                                content_type=artifact.content_type, size=artifact.size)
 
 
 @require_GET

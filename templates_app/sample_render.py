@@ -5,19 +5,18 @@ admin or CI sees exactly what a run would produce — or why it would fail — b
 """
 from __future__ import annotations
 
-import os
+import json
 import re
 import secrets
-import stat
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, storages
 
 from reporting.pipeline import engine
 from reporting.pipeline.engine import SourceFailure
@@ -29,9 +28,9 @@ from .sources import SourceUnavailable, source_requests_for
 from .validation import SpecProblem
 
 RENDER_FORMATS = tuple(engine.available_formats())  # settings.REPORTING_RENDERERS, in render order
-STORE_DIR_NAME = "qms-sample-renders"
+STORE_PREFIX = "sample-renders"
 STORE_MAX_AGE_S = 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_TOKEN = re.compile(r"^[0-9]{1,12}-[A-Za-z0-9_-]{20,64}$")
 
 
 @dataclass(frozen=True)
@@ -138,55 +137,89 @@ def _live_sources(spec: dict[str, Any], parameters: dict[str, Any]):
 
 
 # ----------------------------------------------------------------------------- files for the admin
+# Test renders may hold live data from the sources: they go to the private artifact storage (a local
+# folder, or the S3 bucket every web host shares) under sample-renders/<created>-<random>/, readable
+# only through the admin view by the user who rendered them, and gone after
+# REPORTING_SAMPLE_RENDER_MAX_AGE_S (swept at each new render and by the retention clean-up).
 
-def _store_root() -> Path:
-    """A folder only this user can enter: test renders may hold live data from the sources."""
-    root = Path(tempfile.gettempdir()) / f"{STORE_DIR_NAME}-{os.getuid()}"
-    root.mkdir(mode=0o700, exist_ok=True)
-    info = root.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        # Someone else made it (or a link in its place): never write live data there.
-        raise PermissionError(f"{root} is not a folder of this user; remove it")
-    if stat.S_IMODE(info.st_mode) != 0o700:
-        root.chmod(0o700)
-    return root
+def _storage():
+    return storages["artifacts"]
 
 
-def _write_private(path: Path, content: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as fh:
-        fh.write(content)
+def _max_age_s() -> int:
+    return int(getattr(settings, "REPORTING_SAMPLE_RENDER_MAX_AGE_S", STORE_MAX_AGE_S))
+
+
+def _created_at(token: str) -> int | None:
+    head, _, _ = token.partition("-")
+    return int(head) if head.isdigit() else None
+
+
+def sample_renders_sweep(*, now: float | None = None, dry_run: bool = False) -> list[str]:
+    """Delete test renders older than the maximum age; returns the tokens (oldest first)."""
+    storage, cutoff = _storage(), (now or time.time()) - _max_age_s()
+    try:
+        folders, _ = storage.listdir(STORE_PREFIX)
+    except FileNotFoundError:
+        return []
+    expired = sorted(t for t in folders if (_created_at(t) or 0) < cutoff)
+    if not dry_run:
+        for token in expired:
+            _delete_folder(storage, token)
+    return expired
+
+
+def _delete_folder(storage, token: str) -> None:
+    folder = f"{STORE_PREFIX}/{token}"
+    try:
+        _, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+    if isinstance(storage, FileSystemStorage):  # a local folder stays behind empty otherwise
+        shutil.rmtree(storage.path(folder), ignore_errors=True)
 
 
 def sample_render_store(*, result: SampleRender, owner_id: int | None) -> str:
     """Keep the rendered files for download under a random token (old ones are swept); only the
     user who rendered them (``owner_id``) may download them: a live render may hold data others
     may not see."""
-    root = _store_root()
-    cutoff = time.time() - STORE_MAX_AGE_S
-    for old in root.iterdir():
-        if old.is_dir() and old.stat().st_mtime < cutoff:
-            shutil.rmtree(old, ignore_errors=True)
-    token = secrets.token_urlsafe(24)
-    folder = root / token
-    folder.mkdir(mode=0o700)
-    _write_private(folder / "owner", str(owner_id).encode())
+    sample_renders_sweep()
+    storage = _storage()
+    token = f"{int(time.time())}-{secrets.token_urlsafe(24)}"
+    meta = {"owner": owner_id, "files": {}}
     for rendered in result.files.values():
-        _write_private(folder / rendered.fmt, rendered.content)
-        _write_private(folder / f"{rendered.fmt}.name", f"{rendered.filename}\n{rendered.content_type}".encode())
+        storage.save(f"{STORE_PREFIX}/{token}/{rendered.fmt}", ContentFile(rendered.content))
+        meta["files"][rendered.fmt] = {"filename": rendered.filename, "content_type": rendered.content_type}
+    storage.save(f"{STORE_PREFIX}/{token}/meta.json", ContentFile(json.dumps(meta).encode()))
     return token
 
 
-def sample_render_file(*, token: str, fmt: str, user_id: int | None) -> tuple[Path, str, str] | None:
-    """(path, filename, content type) of a stored file, or None (unknown token or format, or a
-    render someone else made)."""
+def sample_render_file(*, token: str, fmt: str, user_id: int | None) -> StoredRender | None:
+    """The stored file (storage, name, filename, content type), or None: unknown or expired token,
+    unknown format, or a render someone else made."""
     if not _TOKEN.match(token or "") or fmt not in RENDER_FORMATS:
         return None
-    folder = _store_root() / token
-    path, meta, owner = folder / fmt, folder / f"{fmt}.name", folder / "owner"
-    if not path.is_file() or not meta.is_file() or not owner.is_file():
+    created = _created_at(token)
+    if created is None or created < time.time() - _max_age_s():
         return None
-    if owner.read_text() != str(user_id):
+    storage, folder = _storage(), f"{STORE_PREFIX}/{token}"
+    try:
+        with storage.open(f"{folder}/meta.json", "rb") as fh:
+            meta = json.loads(fh.read())
+    except (FileNotFoundError, OSError, ValueError):
         return None
-    filename, content_type = meta.read_text().split("\n", 1)
-    return path, filename, content_type
+    described = (meta.get("files") or {}).get(fmt)
+    if meta.get("owner") != user_id or not described or not storage.exists(f"{folder}/{fmt}"):
+        return None
+    return StoredRender(storage=storage, name=f"{folder}/{fmt}", filename=described["filename"],
+                        content_type=described["content_type"])
+
+
+@dataclass(frozen=True)
+class StoredRender:
+    storage: Any
+    name: str
+    filename: str
+    content_type: str

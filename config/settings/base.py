@@ -155,8 +155,10 @@ REPORTING_ARTIFACTS_S3_BUCKET = env("REPORTING_ARTIFACTS_S3_BUCKET", default="")
 
 def artifact_storage_config(*, bucket: str, root: Path) -> dict:
     if not bucket:
+        # Readable by the app's own user only: reports and test renders may hold confidential data.
         return {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(root), "base_url": None}}
+                "OPTIONS": {"location": str(root), "base_url": None, "file_permissions_mode": 0o600,
+                            "directory_permissions_mode": 0o700}}
     options = {
         "bucket_name": bucket,
         "location": env("REPORTING_ARTIFACTS_S3_PREFIX", default=""),
@@ -164,6 +166,8 @@ def artifact_storage_config(*, bucket: str, root: Path) -> dict:
         "querystring_auth": True,
         "querystring_expire": env.int("REPORTING_DOWNLOAD_URL_EXPIRY_S", default=60),
         "file_overwrite": True,
+        # A streamed download spools the object to disk past 1 MB instead of holding it in memory.
+        "max_memory_size": 1024 * 1024,
         "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
         "region_name": env("AWS_S3_REGION_NAME", default=env("AWS_DEFAULT_REGION", default="")) or None,
         "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+
+from reporting.downloads import stored_file_response
 
 from ..diff import pretty_json
 from ..models import TemplateVersion
@@ -114,5 +116,5 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         found = sample_render_file(token=token, fmt=fmt, user_id=request.user.pk)
         if found is None:
             raise Http404("This test render has expired; render again.")
-        file_path, filename, content_type = found
-        return FileResponse(open(file_path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+        return stored_file_response(storage=found.storage, name=found.name, filename=found.filename,
+                                    content_type=found.content_type)

@@ -7,6 +7,8 @@ import io
 import json
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -125,16 +127,19 @@ def test_an_import_by_a_user_who_may_not_write_templates_is_refused(tmp_path):
 
 
 def test_test_renders_are_stored_where_only_this_user_can_read_them(template_with_two_versions):
+    """In the private artifact storage (shared by every web host), folders 0700 and files 0600."""
+    from django.core.files.storage import storages
+
     _, v1, _ = template_with_two_versions
     token = sample_render_store(result=template_version_sample_render(version=v1), owner_id=None)
-    from templates_app.sample_render import _store_root
-
-    root = _store_root()
-    assert stat.S_IMODE(root.stat().st_mode) == 0o700
-    assert stat.S_IMODE((root / token).stat().st_mode) == 0o700
-    for path in (root / token).iterdir():
+    folder = Path(storages["artifacts"].path(f"sample-renders/{token}"))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "pdf", "xlsx"]
+    for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert root.stat().st_uid == os.getuid()
+    assert folder.stat().st_uid == os.getuid()
+    assert not str(folder).startswith(tempfile.gettempdir() + "/qms-sample-renders")
 
 
 def test_a_test_render_is_downloadable_only_by_the_user_who_made_it(client, template_with_two_versions):

@@ -1,0 +1,104 @@
+"""Retention deletes old finished jobs and their files, never a running job or a schedule's last report."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from reporting.models import ReportArtifact, ReportJob
+from reporting.services import retention
+from tests.factories import ReportArtifactFactory, ReportJobFactory, ScheduleFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the files go on commit
+Status = ReportJob.Status
+
+
+def _job(status, *, days_ago: float, with_file=True, **fields):
+    when = timezone.now() - timedelta(days=days_ago)
+    job = ReportJobFactory(status=status, finished_at=when if status in ReportJob.FINAL_STATUSES else None,
+                           started_at=when, **fields)
+    ReportJob.objects.filter(pk=job.pk).update(created_at=when)
+    artifact = ReportArtifactFactory(job=job) if with_file else None
+    return job, artifact
+
+
+def _exists(artifact) -> bool:
+    return artifact.file.storage.exists(artifact.file.name)
+
+
+@pytest.fixture
+def history():
+    old_done, old_file = _job(Status.SUCCEEDED, days_ago=40)
+    old_failed, _ = _job(Status.FAILED, days_ago=31, with_file=False)
+    recent, recent_file = _job(Status.SUCCEEDED, days_ago=5)
+    # Started 40 days ago and still running (a stuck or very long job): never the clean-up's business.
+    running, running_file = _job(Status.RUNNING, days_ago=40)
+    queued, _ = _job(Status.QUEUED, days_ago=40, with_file=False)
+    held, held_file = _job(Status.SUCCEEDED, days_ago=90)
+    ScheduleFactory(template=held.template, last_job=held)
+    return {"old_done": (old_done, old_file), "old_failed": (old_failed, None), "recent": (recent, recent_file),
+            "running": (running, running_file), "queued": (queued, None), "held": (held, held_file)}
+
+
+def test_old_finished_jobs_and_their_files_go_the_rest_stays(history, settings):
+    settings.REPORTING_RETENTION_DAYS = 30
+    result = retention.retention_purge()
+    assert sorted(item.public_id for item in result.jobs) == sorted(
+        str(history[k][0].public_id) for k in ("old_done", "old_failed"))
+    remaining = set(ReportJob.objects.values_list("public_id", flat=True))
+    assert remaining == {history[k][0].public_id for k in ("recent", "running", "queued", "held")}
+    assert not _exists(history["old_done"][1])
+    for key in ("recent", "running", "held"):
+        assert _exists(history[key][1]), key
+    assert ReportArtifact.objects.filter(job__public_id=history["held"][0].public_id).exists()
+
+
+def test_dry_run_prints_what_it_would_delete_and_deletes_nothing(history, settings, capsys):
+    settings.REPORTING_RETENTION_DAYS = 30
+    call_command("purge_reports", "--dry-run")
+    out = capsys.readouterr().out
+    assert out.startswith("Would delete 2 job(s) and 1 file(s) finished before")
+    assert str(history["old_done"][0].public_id) in out and history["old_done"][1].file.name in out
+    for key in ("recent", "running", "queued", "held"):
+        assert str(history[key][0].public_id) not in out
+    assert ReportJob.objects.count() == 6 and _exists(history["old_done"][1])
+
+
+def test_a_job_run_again_after_the_selection_is_left_alone(history, settings):
+    """The clean-up chose the failed job; the owner clicked "Run again" before it got there."""
+    job, _ = history["old_failed"]
+    cutoff = timezone.now() - timedelta(days=30)
+    assert retention.retention_candidates(cutoff=cutoff).filter(pk=job.pk).exists()
+    ReportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED, finished_at=None)
+    assert retention._purge_one(job_pk=job.pk, cutoff=cutoff, keeps_row=False) is False
+    assert ReportJob.objects.filter(pk=job.pk, status=Status.QUEUED).exists()
+
+
+def test_a_job_the_audit_trail_names_keeps_its_row_and_says_its_files_were_deleted(history, settings):
+    from reporting.services.audit import audit_record
+
+    settings.REPORTING_RETENTION_DAYS = 30
+    job, artifact = history["old_done"]
+    audit_record(action="download", job=job)
+    result = retention.retention_purge()
+    assert [i.keeps_row for i in result.jobs if i.public_id == str(job.public_id)] == [True]
+    job.refresh_from_db()
+    assert not job.artifacts.exists() and not _exists(artifact)
+    assert "deleted after 30 days (retention)" in job.warnings[-1]
+
+
+def test_retention_off_is_refused_with_the_reason(settings):
+    settings.REPORTING_RETENTION_DAYS = 0
+    with pytest.raises(CommandError, match="Retention is off: set REPORTING_RETENTION_DAYS or pass --days"):
+        call_command("purge_reports")
+
+
+def test_the_cron_job_runs_the_clean_up(history, settings):
+    from reporting import jobs
+
+    settings.REPORTING_RETENTION_DAYS = 0
+    assert jobs.run_retention_purge().startswith("retention off;")
+    settings.REPORTING_RETENTION_DAYS = 30
+    assert jobs.run_retention_purge().startswith("2 job(s), 1 file(s) deleted;")
