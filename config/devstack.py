@@ -41,6 +41,19 @@ def _stop(children: dict[str, subprocess.Popen]) -> None:
             child.wait()
 
 
+def _dev_signing_certificate() -> None:
+    """Report PDFs are digitally signed out of the box: a self-signed certificate under var/signing
+    (kept between runs), unless the environment names a certificate already."""
+    if os.environ.get("REPORTING_PDF_SIGNING_CERT"):
+        return
+    from pathlib import Path
+
+    from config.dev_signing import dev_certificate_create
+
+    os.environ.update(dev_certificate_create(directory=Path(__file__).resolve().parent.parent / "var" / "signing"))
+    print(f"PDF signing: development certificate {os.environ['REPORTING_PDF_SIGNING_CERT']}", flush=True)
+
+
 def main() -> int:
     from config.embedded_redis import redis_url_for_children
 
@@ -49,6 +62,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_signal)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    _dev_signing_certificate()
     with redis_url_for_children() as url:
         print(f"Redis: {url}", flush=True)
         _manage("migrate", "--noinput")

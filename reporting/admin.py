@@ -102,3 +102,4 @@ if admin.site.is_registered(Dashboard):
     admin.site.register(Dashboard, QueueDashboardAdmin)
 
 from . import admin_schedules  # noqa: E402,F401  (Schedule and ScheduleRun admins)
+from . import admin_records  # noqa: E402,F401  (audit trail and approvals)

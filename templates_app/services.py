@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from .models import DataSource, ReportTemplate, TemplateVersion
+from .signals import data_source_changed, template_version_published
 from .selectors import template_version_latest, template_version_problems
 
 
@@ -32,8 +33,11 @@ def template_version_publish(*, version: TemplateVersion) -> TemplateVersion:
     if problems:
         raise ValidationError([ValidationError(str(p), code=p.code) for p in problems], code="invalid_spec")
     template = version.template
+    previous = template.published_version
     template.published_version = version
     template.save(update_fields=["published_version", "updated_at"])
+    if previous is None or previous.pk != version.pk:
+        template_version_published.send(sender=ReportTemplate, version=version, previous=previous)
     return version
 
 
@@ -53,10 +57,12 @@ def template_spec_save(*, template: ReportTemplate, spec: dict[str, Any], sample
 
 def data_source_save(*, source: DataSource) -> DataSource:
     """Save a source and bump its version, which invalidates every cached response of it."""
+    created = source.pk is None
     if source.pk:
         source.version = F("version") + 1
     source.save()
     source.refresh_from_db(fields=["version"])
+    data_source_changed.send(sender=DataSource, source=source, created=created, change="saved")
     return source
 
 
@@ -65,4 +71,5 @@ def data_source_cache_clear(*, source: DataSource) -> str:
     from reporting.pipeline.aggregation.cache import source_cache_clear
 
     source_cache_clear(name=source.name)
+    data_source_changed.send(sender=DataSource, source=source, created=False, change="cache cleared")
     return source.name

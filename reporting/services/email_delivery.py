@@ -29,6 +29,7 @@ from django.utils import timezone
 from reporting.models import EmailDelivery, ReportJob
 from reporting.pipeline.delivery import RecipientsRefused, recipients_for, recipients_refusal
 
+from .audit import audit_record
 from .delivery_policy import delivery_wanted
 from .email_content import EmailContent, failure_email_content, report_email_content
 from .job_state import job_record
@@ -196,6 +197,9 @@ def _send_message(content: EmailContent, *, to: str, record: EmailDelivery | Non
         now = timezone.now()
         EmailDelivery.objects.filter(pk=record.pk).update(status=Status.SENT, message_id=message_id, sent_at=now,
                                                           last_error="", failed_permanently=False, updated_at=now)
+        audit_record(action="email_sent", job=record.job, actor=None,
+                     detail={"recipient": record.recipient, "message_id": message_id,
+                             "attachments": [name for name, _, _ in content.attachments]})
     return "", False
 
 
