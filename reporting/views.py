@@ -18,6 +18,7 @@ from .forms import EmailReportForm, RunReportForm
 from .web_forms import JobFilterForm
 from .pipeline.delivery import RecipientsRefused
 from .services.download_links import LinkExpired, LinkInvalid, download_link_target
+from .services.audit import audit_record
 from .services.email_content import artifact_filename
 from .services.email_delivery import job_deliver_again as services_job_deliver_again, job_email_send
 
@@ -99,6 +100,8 @@ def download_link(request, token):
 
 
 def _file_response(artifact):
+    # Every file handed out is in the audit trail (who, from where, which file).
+    audit_record(action="download", job=artifact.job, detail={"format": artifact.format, "sha256": artifact.sha256})
     # Streamed, or on S3 a short-lived pre-signed URL (reporting/downloads.py), after the check above.
     return stored_file_response(storage=artifact.file.storage, name=artifact.file.name,
                                 filename=artifact_filename(artifact),
