@@ -20,8 +20,11 @@ if REPORTING_DOWNLOAD_MODE == "redirect" and not REPORTING_ARTIFACTS_S3_BUCKET:
     raise ImproperlyConfigured("REPORTING_DOWNLOAD_MODE=redirect needs REPORTING_ARTIFACTS_S3_BUCKET "
                                "(pre-signed URLs exist only on S3).")
 
-PRODUCTION = True
+PRODUCTION = True  # seed_demo refuses to run here unless --force
 DEBUG = False
+# A demo site on production settings may install the demo app (its API and seed_demo) on purpose.
+if env.bool("DJANGO_INSTALL_DEMO", default=False):
+    INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -39,7 +42,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY el
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405
 # Right after SecurityMiddleware, as WhiteNoise asks: no separate file server behind the proxy.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "config.static_storage.StaticFilesStorage"}}
 
 LOGGING = logging_config(log_format=env("DJANGO_LOG_FORMAT", default="json"),
                          level=env("DJANGO_LOG_LEVEL", default="INFO"))

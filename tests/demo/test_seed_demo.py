@@ -31,3 +31,15 @@ def test_seed_demo_prints_logins_and_running_it_again_adds_nothing():
     users = get_user_model().objects
     assert users.get(username="demo").is_staff and not users.get(username="viewer").is_staff
     assert users.get(username="viewer").check_password("viewer-password")
+
+
+def test_seed_demo_refuses_under_production_settings_unless_forced(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(Exception, match="seed_demo refuses to run under production settings") as refused:
+        call_command("seed_demo", "--base-url", "http://127.0.0.1:8000", stdout=StringIO())
+    assert type(refused.value).__name__ == "CommandError" and "--force" in str(refused.value)
+    assert not get_user_model().objects.filter(username="demo").exists()
+
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8000", "--force", stdout=out)
+    assert "demo login (staff): demo / demo-password" in out.getvalue()
