@@ -256,3 +256,31 @@ class JobReportViewFactory(factory.django.DjangoModelFactory):
 
     job = factory.SubFactory(ReportJobFactory)
     sections = factory.LazyFunction(lambda: [{"type": "heading", "title": "Summary", "level": 1}])
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """One audit trail row (append-only: the model refuses a second save)."""
+
+    class Meta:
+        model = "reporting.AuditEvent"
+
+    action = "report_run"
+    actor = factory.SubFactory(UserFactory)
+    actor_name = factory.LazyAttribute(lambda e: e.actor.get_username() if e.actor else "")
+    ip_address = "127.0.0.1"
+
+
+class ReportApprovalFactory(factory.django.DjangoModelFactory):
+    """An approval of its job's PDF (no approved copy file: approval_create makes real ones)."""
+
+    class Meta:
+        model = "reporting.ReportApproval"
+
+    job = factory.SubFactory(ReportJobFactory)
+    signer = factory.SubFactory(UserFactory)
+    signer_name = factory.LazyAttribute(lambda a: a.signer.get_full_name() or a.signer.get_username())
+    meaning = "approved"
+    signed_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.timezone.utc))
+    time_zone = "Europe/Amsterdam"
+    artifact_sha256 = "0" * 64
+    nonce = factory.Sequence(lambda n: f"nonce-{n:04d}".ljust(64, "0"))
