@@ -38,7 +38,7 @@ class JobFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> dict[str, Any]:
-        """The valid filters only (a wrong one is shown on the form and ignored)."""
+        """The filters to apply; {"invalid": True} when one is wrong (the form shows why)."""
         if not self.is_bound:
             return {}
         if not self.is_valid():
@@ -47,7 +47,9 @@ class JobFilterForm(forms.Form):
                     attrs = self.fields[name].widget.attrs
                     attrs["class"] += " is-invalid"
                     attrs["aria-describedby"] = f"id_{name}-error"
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "") and k not in self.errors}
+            # A filter that cannot be read matches nothing (never silently "everything").
+            return {"invalid": True}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class JobShareForm(forms.Form):

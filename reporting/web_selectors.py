@@ -22,6 +22,8 @@ def job_list_filtered(*, user, filters: dict[str, Any]) -> QuerySet[ReportJob]:
     """job_list_for_user narrowed by JobFilterForm.filters(); "q" matches the report's title or
     any stored parameter value (the parameters' JSON text, so a department code or a date)."""
     qs = job_list_for_user(user=user)
+    if filters.get("invalid"):
+        return qs.none()
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("template"):
@@ -37,7 +39,7 @@ def job_list_filtered(*, user, filters: dict[str, Any]) -> QuerySet[ReportJob]:
     if filters.get("q"):
         term = filters["q"].strip()
         qs = qs.annotate(parameters_text=Cast("parameters", TextField())).filter(
-            Q(template_version__title__icontains=term) | Q(template__name__icontains=term)
+            Q(template__name__icontains=term) | Q(template_version__spec__title__icontains=term)
             | Q(parameters_text__icontains=term))
     return qs
 
