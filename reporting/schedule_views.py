@@ -73,7 +73,7 @@ def _edit(request, *, template, schedule):
                     messages.success(request, f"Schedule '{schedule.name}' saved.")
                     return redirect("reporting:schedule_detail", pk=schedule.pk)
                 else:
-                    schedule_crud.schedule_update(schedule=schedule, values=values)
+                    schedule_crud.schedule_update(schedule=schedule, values=values, editor=request.user)
                     messages.success(request, f"Schedule '{schedule.name}' saved.")
                     return redirect("reporting:schedule_detail", pk=schedule.pk)
             except ValidationError as exc:
@@ -82,7 +82,7 @@ def _edit(request, *, template, schedule):
             status = 400
     return render(request, "reporting/schedules/form.html", {
         "template": template, "schedule": schedule, "form": form, "params": params, "preview": preview,
-        "timezones": timezone_names(),
+        "timezones": timezone_names(), "not_owner": schedule is not None and schedule.owner_id != request.user.pk,
     }, status=status)
 
 

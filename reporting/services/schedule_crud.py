@@ -30,6 +30,9 @@ MIN_GAP = timedelta(minutes=15)
 MIN_GAP_SAMPLE = 50  # run times looked at for the smallest gap (a cron may bunch runs in one hour)
 EDITABLE = ("name", "parameters", "kind", "time_of_day", "weekdays", "month_day", "cron", "timezone", "formats",
             "recipients", "condition", "burst_parameter", "burst_recipients")
+# What a run sends and to whom. A schedule runs as its owner, so only the owner may change these:
+# someone else (with change_schedule) setting them would mail the owner's view of the data anywhere.
+OWNER_ONLY = ("recipients", "parameters", "burst_parameter", "burst_recipients")
 
 
 def rule_from(values: dict[str, Any]) -> Rule:
@@ -147,17 +150,69 @@ def schedule_create(*, owner, template: ReportTemplate, values: dict[str, Any], 
     return schedule
 
 
-def schedule_update(*, schedule: Schedule, values: dict[str, Any], now: datetime | None = None) -> Schedule:
-    """Change what the schedule runs or when; the next run is computed again from now."""
+def schedule_update(*, schedule: Schedule, values: dict[str, Any], now: datetime | None = None,
+                    editor=None) -> Schedule:
+    """Change what the schedule runs or when. ``editor`` (when not the owner) may change the name, the
+    timing, the formats and the condition only (OWNER_ONLY fields refused with code owner_only).
+
+    The next run is worked out again only when the rule changes, and from the earlier of now and the
+    old next run: a run that is due but not yet picked up by the tick is never skipped by an edit."""
     current = {k: getattr(schedule, k) for k in EDITABLE}
     cleaned = _clean(template=schedule.template, owner=schedule.owner, values={**current, **values})
+    if editor is not None and editor.pk != schedule.owner_id:
+        _check_editor(schedule=schedule, editor=editor, current=current, cleaned=cleaned)
+    rule_before = schedule_rule(schedule)
     for key in EDITABLE:
         if key in cleaned:
             setattr(schedule, key, cleaned[key])
-    if schedule.enabled:
-        schedule.next_run_at = _first_run(schedule, now)
+    if schedule.enabled and (schedule.next_run_at is None or schedule_rule(schedule) != rule_before):
+        schedule.next_run_at = _first_run_keeping_due(schedule, old=schedule.next_run_at, now=now)
     schedule.save()
     return schedule
+
+
+def _check_editor(*, schedule: Schedule, editor, current: dict[str, Any], cleaned: dict[str, Any]) -> None:
+    if not template_allows_user(template=schedule.template, user=editor):
+        raise ValidationError({"template": ValidationError(
+            "You may not use the report '%(name)s'.", code="template_not_allowed",
+            params={"name": schedule.template.name})})
+    spec = schedule.template.published_version.parsed
+    changed = [k for k in OWNER_ONLY if _comparable(spec, k, cleaned.get(k)) != _comparable(spec, k, current[k])]
+    if changed:
+        owner = schedule.owner.get_username()
+        raise ValidationError({field_name: ValidationError(
+            "Only the owner (%(owner)s) may change the recipients, report parameters or per-value recipients of "
+            "this schedule: it runs as %(owner)s. Pause it and make your own schedule instead.",
+            code="owner_only", params={"owner": owner}) for field_name in changed})
+
+
+def _comparable(spec, key: str, value: Any) -> Any:
+    """A value as the owner-only check compares it: addresses in any case, presets without the dates
+    the form resolved today (the run resolves them again), empty as empty."""
+    if key == "recipients":
+        return sorted(a.strip().lower() for a in value or [])
+    if key == "burst_recipients":
+        return {k: sorted(a.strip().lower() for a in v) for k, v in (value or {}).items() if v}
+    if key == "parameters":
+        emailed = {p.name for p in spec.parameters_of_type("email_list")}
+        out = {}
+        for name, item in (value or {}).items():
+            if name in emailed or item in (None, "", []):
+                continue
+            if isinstance(item, dict) and item.get("preset") not in (None, "", "custom"):
+                item = {"preset": item["preset"]}
+            out[name] = item
+        return out
+    return value or ""
+
+
+def _first_run_keeping_due(schedule: Schedule, *, old: datetime | None, now: datetime | None) -> datetime | None:
+    now = now or dj_timezone.now()
+    if old is not None and old <= now:
+        # Due and not yet run: from just before it, so the new rule's runs since then are still due
+        # (the tick runs the latest of them, the misfire policy).
+        return _first_run(schedule, old - timedelta(microseconds=1))
+    return _first_run(schedule, now)
 
 
 def schedule_pause(*, schedule: Schedule, reason: str = "") -> Schedule:
@@ -168,7 +223,8 @@ def schedule_pause(*, schedule: Schedule, reason: str = "") -> Schedule:
 
 
 def schedule_resume(*, schedule: Schedule, now: datetime | None = None) -> Schedule:
-    """Run again from the next due time on (runs missed while paused are not made up)."""
+    """Run again from the next due time on (runs missed while paused are not made up). Resuming a
+    schedule that is not paused keeps its next run, even one that is due now."""
     owner = schedule.owner
     if not owner.is_active:
         raise ValidationError("The owner %(owner)s is deactivated; the schedule cannot run.",
@@ -178,8 +234,9 @@ def schedule_resume(*, schedule: Schedule, now: datetime | None = None) -> Sched
         raise ValidationError("The owner %(owner)s may no longer use the report '%(name)s'.",
                               code="template_not_allowed", params={"owner": owner.get_username(),
                                                                    "name": template.name})
+    if not (schedule.enabled and schedule.next_run_at is not None):
+        schedule.next_run_at = _first_run(schedule, now)
     schedule.enabled, schedule.paused_reason = True, ""
-    schedule.next_run_at = _first_run(schedule, now)
     schedule.save(update_fields=["enabled", "paused_reason", "next_run_at", "updated_at"])
     return schedule
 

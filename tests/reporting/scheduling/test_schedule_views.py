@@ -1,5 +1,5 @@
 """Schedule pages: owners create (previewing the next runs first), edit, pause, resume and delete
-theirs; staff see all; nobody else even learns a schedule exists; every form needs its CSRF token."""
+theirs; others (staff or not) see them only with the view permission; nobody else even learns a schedule exists; every form needs its CSRF token."""
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -98,8 +98,15 @@ def test_someone_elses_schedule_is_a_404(client, other_user, name, method):
     assert schedule.name not in client.get(reverse("reporting:schedule_list")).content.decode()
 
 
-def test_staff_see_every_schedule_but_need_the_permission_to_change_one(client, staff_user):
+def test_staff_see_others_schedules_only_with_the_view_permission_and_need_more_to_change_one(client, staff_user):
+    from django.contrib.auth.models import Permission
+
     schedule = ScheduleFactory(name="Owned by olga", owner=UserFactory(username="olga"))
+    client.force_login(staff_user)
+    assert "Owned by olga" not in client.get(reverse("reporting:schedule_list")).content.decode()
+    assert client.get(reverse("reporting:schedule_detail", args=[schedule.pk])).status_code == 404
+    staff_user.user_permissions.add(Permission.objects.get(codename="view_schedule"))
+    staff_user = UserFactory._meta.model.objects.get(pk=staff_user.pk)  # fresh permission cache
     client.force_login(staff_user)
     assert "Owned by olga" in client.get(reverse("reporting:schedule_list")).content.decode()
     assert client.get(reverse("reporting:schedule_detail", args=[schedule.pk])).status_code == 200
