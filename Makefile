@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.in requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench bench-compare clean
 
 $(STAMP): requirements.in requirements.lock
 	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
@@ -21,9 +21,14 @@ test: install
 	$(PY) -m config.embedded_redis -- $(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m config.embedded_redis -- $(PY) manage.py validate_templates --seed-demo --settings=config.settings.test
 
+# Every tests/perf/bench_*.py in turn, then one table (figure, goal, holds) and var/bench/<time>.json.
+# BENCHES=aggregation,burst make bench runs only those.
 bench: install
-	@set -e; for bench in tests/perf/bench_*.py; do echo "== $$bench"; \
-	  $(PY) -m config.embedded_redis -- $(PY) $$bench; done
+	$(PY) -m config.embedded_redis -- $(PY) tests/perf/bench_table.py run
+
+# The change of every figure against the previous var/bench file.
+bench-compare:
+	$(PY) tests/perf/bench_table.py compare
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/redis var/artifacts

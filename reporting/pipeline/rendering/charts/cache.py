@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 _DRAWING_VERSION = "5"
 _CACHE_TTL_SETTING = "REPORTING_CHART_CACHE_TTL_S"
 _DEFAULT_CACHE_TTL = 24 * 60 * 60
+# A chart draws in well under a second; waiting longer than this for another job's drawing is worse
+# than drawing it again.
+_LOCK_S = 10
+_LOCK_WAIT_S = 3.0
 
 
 def cache_key(kind: str, spec: ChartSpec, width: float, height: float, with_title: bool) -> str:
@@ -74,9 +79,62 @@ def _to_shared_cache(key: str, value: Any, encode: Callable[[Any], bytes]) -> No
 
 def shared_or_build(key: str, build: Callable[[], Any], *, encode: Callable[[Any], bytes],
                     decode: Callable[[bytes], Any]) -> Any:
-    """The value stored under ``key`` in Django's cache, or ``build()`` stored there for the next job."""
+    """The value stored under ``key`` in Django's cache, or ``build()`` stored there for the next job.
+
+    A burst of jobs of one report (a schedule, a Monday morning) would otherwise draw each chart
+    once per worker: the first job takes a short lock and draws, the others wait for its drawing
+    (tests/perf/bench_burst.py). A lock holder that is slow or gone costs a redraw, never a report."""
+    if _django_cache() is not None and _cache_ttl() <= 0:  # the shared layer is switched off
+        return build()
     value = _from_shared_cache(key, decode)
-    if value is None:
+    if value is not None:
+        return value
+    if not _lock(key):
+        value = _wait_for(key, decode)
+        if value is not None:
+            return value
+    try:
         value = build()
         _to_shared_cache(key, value, encode)
+    finally:
+        _unlock(key)
     return value
+
+
+def _lock(key: str) -> bool:
+    cache = _django_cache()
+    if cache is None:
+        return True
+    try:
+        return bool(cache.add(f"{key}:lock", 1, timeout=_LOCK_S))
+    except Exception:  # see _from_shared_cache
+        return True
+
+
+def _unlock(key: str) -> None:
+    cache = _django_cache()
+    if cache is None:
+        return
+    try:
+        cache.delete(f"{key}:lock")
+    except Exception:  # see _from_shared_cache; the lock expires by itself
+        logger.warning("chart cache unlock failed for %s", key, exc_info=True)
+
+
+def _wait_for(key: str, decode: Callable[[bytes], Any]) -> Any:
+    """The drawing another job is making, once it is stored; None when it takes too long."""
+    cache = _django_cache()
+    give_up = time.monotonic() + _LOCK_WAIT_S
+    poll = 0.01
+    while time.monotonic() < give_up:
+        time.sleep(poll)
+        poll = min(poll * 2, 0.1)
+        value = _from_shared_cache(key, decode)
+        if value is not None:
+            return value
+        try:
+            if cache.get(f"{key}:lock") is None:  # the holder gave up: draw it ourselves
+                return None
+        except Exception:  # see _from_shared_cache
+            return None
+    return None
