@@ -5,6 +5,7 @@ signature block (digitally signed when a certificate is configured). The origina
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 from django.core import signing
@@ -33,8 +34,7 @@ def user_may_approve(*, user) -> bool:
 
 def approval_nonce_issue(*, job: ReportJob, user) -> str:
     """A one-time token for the approval form, bound to this job and user (a replayed or moved POST fails)."""
-    return signing.dumps({"j": str(job.public_id), "u": user.pk, "n": hashlib.sha256(
-        signing.get_random_string(32).encode()).hexdigest()[:32]}, salt=_NONCE_SALT)
+    return signing.dumps({"j": str(job.public_id), "u": user.pk, "n": secrets.token_hex(16)}, salt=_NONCE_SALT)
 
 
 def approval_create(*, job: ReportJob, user, password: str, meaning: str, nonce: str, comment: str = "",
