@@ -7,6 +7,7 @@ import tempfile
 from typing import BinaryIO
 
 from django.core.files import File
+from django.utils.text import get_valid_filename
 
 from reporting.models import ReportArtifact, ReportJob
 
@@ -37,7 +38,9 @@ def artifact_store(*, job: ReportJob, fmt: str, content_type: str, file_extensio
         digest.update(chunk)
     size = stream.tell()
     stream.seek(0)
-    filename = f"{job.template.slug}-{job.public_id}.{file_extension}"
+    # One plain file name under jobs/<public id>/: a slug or extension written to the database by
+    # other means ("../..") can never name a path outside the job's folder.
+    filename = get_valid_filename(f"{job.template.slug}-{job.public_id}.{file_extension}".replace("/", "_"))
     existing = ReportArtifact.objects.filter(job=job, format=fmt).first()
     if existing:
         existing.file.delete(save=False)
