@@ -1,7 +1,7 @@
 """What a processed report says at a glance: its headline KPI rows, its worst status, a data hash.
 
 Pure: the job runner records the outcome on the job after the process stage; the email uses the
-headline, schedules use the worst status ("only when not all good") and the hash ("only when the
+headline, schedules use the worst status over KPI and status-carrying table rows ("only when not all good") and the hash ("only when the
 data changed"). KPI rows follow the processors' contract ({"name", "value", "unit", "status", ...});
 older rows may lack keys, so every key is optional here.
 """
@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from templates_app.spec import KpisSection, ReportSpec
+from templates_app.spec import KpisSection, ReportSpec, TableSection
 
 from reporting.pipeline.datapath import DataPathError, resolve_path
 
@@ -56,6 +56,10 @@ def worst_status(rows: list[dict[str, Any]]) -> str:
 def report_outcome(*, report: ReportSpec, data: dict[str, Any]) -> ReportOutcome:
     sections = [s for s in report.sections if isinstance(s, KpisSection)]
     all_rows = [row for section in sections for row in kpi_rows(data, section.data)]
+    # Table rows with a status (a department's overall status) count too: a Critical department is
+    # not "all good" even when every headline KPI is.
+    all_rows += [row for section in report.sections if isinstance(section, TableSection)
+                 for row in kpi_rows(data, section.data) if "status" in row]
     headline_section = next((s for s in sections if s.data == HEADLINE_DATA), sections[0] if sections else None)
     headline = kpi_rows(data, headline_section.data) if headline_section else []
     return ReportOutcome(

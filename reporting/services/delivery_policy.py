@@ -20,7 +20,9 @@ def delivery_wanted(*, job: ReportJob) -> tuple[bool, str]:
         return True, ""
     if schedule.condition == Schedule.Condition.NOT_ALL_GOOD:
         # No scores at all is not "all good": such a report is sent rather than silently held back.
-        if job.worst_status in GOOD_STATUSES:
+        # Neither is missing data: a partial report, or a headline KPI without a value, is sent even
+        # when the scores that are there are good.
+        if job.worst_status in GOOD_STATUSES and not _data_missing(job):
             return False, (f"every score is good or better (schedule '{schedule.name}' sends only "
                            "when something needs attention).")
         return True, ""
@@ -32,6 +34,11 @@ def delivery_wanted(*, job: ReportJob) -> tuple[bool, str]:
                            f"(schedule '{schedule.name}' sends only when the data changed).")
         return True, ""
     return True, ""
+
+
+def _data_missing(job: ReportJob) -> bool:
+    return (job.status == ReportJob.Status.PARTIAL or bool(job.missing_sources)
+            or any(isinstance(row, dict) and row.get("value") is None for row in job.headline or []))
 
 
 def last_delivered_job(*, job: ReportJob) -> ReportJob | None:

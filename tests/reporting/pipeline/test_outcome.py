@@ -14,7 +14,7 @@ def spec(*sections) -> ReportSpec:
 DATA = {
     "summary_kpis": [{"name": "Overall", "value": 82.8, "unit": "%", "status": "good"}],
     "dept_kpis": [{"name": "A", "value": 40, "status": "critical"}, {"name": "B", "value": None, "status": None}],
-    "rows": [{"status": "critical"}],  # a table's status column is not a KPI
+    "rows": [{"name": "QA", "status": "critical"}, {"name": "OPS"}],  # a department table's status counts
 }
 
 
@@ -30,10 +30,22 @@ def test_without_summary_kpis_the_first_kpis_section_is_the_headline():
     assert [row["name"] for row in outcome.headline] == ["A", "B"]
 
 
-def test_no_kpis_sections_means_no_headline_and_no_status():
+def test_no_kpis_sections_means_no_headline_but_a_tables_statuses_still_count():
     outcome = report_outcome(report=spec(TableSection(data="rows", columns=(ColumnSpec("status"),))), data=DATA)
-    assert (outcome.headline, outcome.worst_status) == ([], "")
+    assert (outcome.headline, outcome.worst_status) == ([], "critical")
     assert len(outcome.data_sha256) == 64
+    assert report_outcome(report=spec(), data=DATA).worst_status == ""
+
+
+def test_a_critical_department_row_makes_good_headline_kpis_not_all_good():
+    data = {"summary_kpis": [{"name": "Overall", "value": 91.0, "status": "excellent"}],
+            "departments": [{"name": "QA", "overall_score": 95.0, "status": "good"},
+                            {"name": "OPS", "overall_score": 41.0, "status": "critical"}],
+            "sources": [{"name": "erp", "rows": 12}]}  # a table without a status column changes nothing
+    outcome = report_outcome(report=spec(KpisSection(data="summary_kpis"),
+                                         TableSection(data="departments", columns=(ColumnSpec("name"),)),
+                                         TableSection(data="sources", columns=(ColumnSpec("name"),))), data=data)
+    assert outcome.worst_status == "critical"
 
 
 def test_rows_lacking_keys_broken_paths_and_odd_values_are_tolerated():

@@ -63,3 +63,22 @@ def test_data_changed_sends_a_report_without_a_data_hash():
     schedule = ScheduleFactory(condition=Schedule.Condition.DATA_CHANGED)
     scheduled_job(schedule, data_sha256="", delivered=True)
     assert delivery_wanted(job=scheduled_job(schedule, data_sha256="")) == (True, "")
+
+
+@pytest.mark.parametrize("fields", [
+    {"status": "partial", "missing_sources": ["erp"]},
+    {"status": "succeeded", "missing_sources": ["erp"]},
+    {"status": "succeeded", "headline": [{"name": "Overall", "value": 91.0, "status": "good"},
+                                         {"name": "Complaints", "value": None, "status": None}]},
+])
+def test_not_all_good_sends_a_report_with_missing_data_even_when_the_scores_present_are_good(fields):
+    # Missing data is not "good": the scores that are there may all be good, but someone must look.
+    schedule = ScheduleFactory(condition=Schedule.Condition.NOT_ALL_GOOD)
+    assert delivery_wanted(job=scheduled_job(schedule, worst_status="good", **fields)) == (True, "")
+
+
+def test_not_all_good_holds_back_a_complete_report_whose_scores_are_all_good():
+    schedule = ScheduleFactory(condition=Schedule.Condition.NOT_ALL_GOOD)
+    job = scheduled_job(schedule, worst_status="excellent", status="succeeded", missing_sources=[],
+                        headline=[{"name": "Overall", "value": 91.0, "status": "excellent"}])
+    assert delivery_wanted(job=job)[0] is False
