@@ -6,6 +6,9 @@ from typing import Any
 from ..spec_metrics import BANDS
 from .problems import json_objects
 
+# Keys the summary processor writes beside the scores (a score of that name would overwrite them).
+RESERVED_SCORE_NAMES = ("total_kpis", "overall_status")
+
 
 class MetricChecks:
     def __init__(self, checks, spec: dict[str, Any]):
@@ -49,6 +52,9 @@ class MetricChecks:
                 continue
             if name in seen:
                 self.checks.add(["scores", i, "name"], "duplicate_score", f"Score name '{name}' is used twice.")
+            if name in RESERVED_SCORE_NAMES:
+                self.checks.add(["scores", i, "name"], "score_name_reserved",
+                                f"Score name '{name}' is taken by the summary itself; choose another name.")
             seen[name] = score
             self.bands(["scores", i, "bands"], score.get("bands"), "higher", where=f"Score '{name}'")
             for j, metric in _texts(score.get("metrics")):

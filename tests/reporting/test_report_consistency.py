@@ -22,7 +22,7 @@ from demo.api_data import demo_payload
 from demo.facts import DEPARTMENTS
 from reporting.pipeline import engine
 from reporting.pipeline.rendering.base import get_renderer
-from reporting.pipeline.rendering.presentation import kpi_value_text, status_label
+from reporting.pipeline.rendering.presentation import display_number, kpi_value_text, status_label
 from templates_app.parameters import parameter_lines
 from templates_app.spec import parse_spec
 from tests.templates_app.conftest import demo_template
@@ -151,6 +151,11 @@ def _printed_rules(lines: list[str]) -> dict[str, tuple[str, dict[str, float]]]:
     return printed
 
 
+def shown_number(text: str) -> float:
+    """The number a reader sees in "1,234.5 %" / "20.6 days"."""
+    return float(text.split(" ")[0].replace(",", ""))
+
+
 def _status_by_printed_rule(value, direction, bands):
     for band in ("excellent", "good", "warning"):
         if band in bands and (value >= bands[band] if direction == "higher" else value <= bands[band]):
@@ -173,15 +178,16 @@ def test_every_status_matches_the_printed_thresholds_and_no_data_has_none(templa
         rule = printed.get(row["name"].lower())
         if rule is None:
             assert row["status"] is None, f"{row['name']} has a status but the report prints no threshold for it"
-        else:
-            assert row["status"] == _status_by_printed_rule(row["value"], *rule), row["name"]
+        else:  # checked as a reader would: the number printed on the card against the printed bands
+            assert row["status"] == _status_by_printed_rule(shown_number(kpi_value_text(row)), *rule), row["name"]
         # The PDF shows the value as the presentation rules say, and the status word with it.
         assert kpi_value_text(row).replace(" ", "") in text.replace(" ", ""), row["name"]
     for line in data["rules"]:
         assert line[:40] in text
     if template == "monthly":
         for row in data["departments"]:
-            assert row["status"] == _status_by_printed_rule(row["overall_score"], *printed["overall score"])
+            shown = shown_number(display_number(row["overall_score"], 1))
+            assert row["status"] == _status_by_printed_rule(shown, *printed["overall score"])
             assert status_label(row["status"]) in text
 
 
@@ -228,3 +234,33 @@ def test_a_period_with_no_data_at_all_shows_no_data_never_zero():
     headline = kpis(data, "summary_kpis")
     assert all(row["value"] is None and row["status"] is None for row in headline.values())
     assert data["kpis"] == [] and data["_absent"]["kpis"].startswith("No data for this period")
+
+
+def _months(first: date, last: date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        start = date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        yield start, date(year, month, 1).fromordinal(date(year, month, 1).toordinal() - 1)
+
+
+@pytest.mark.parametrize("department", SCOPES)
+def test_no_month_of_the_demo_data_has_a_status_that_contradicts_its_shown_value(department):
+    """Every month of the dataset (a reviewer found "90.0 %" rated critical beside "warning from 90 %"
+    when statuses were set on the unrounded value)."""
+    spec = demo_template(TEMPLATES["monthly"])["spec"]
+    for start, end in _months(date(2024, 1, 1), date(2026, 11, 30)):
+        sources = {ref["source"]: demo_payload(ref["source"], start=start, end=end,
+                                               department=None if department == "All" else department, today=TODAY)
+                   for ref in spec["sources"]}
+        data = engine.process_sources(spec=spec, sources=sources, parameters={}).data
+        printed = _printed_rules(data["rules"])
+        for key in ("summary_kpis", "kpis", "training_kpis", "document_kpis"):
+            for row in data[key]:
+                rule = printed.get(row["name"].lower())
+                if row["value"] is not None and rule is not None:
+                    shown = shown_number(kpi_value_text(row))
+                    assert row["status"] == _status_by_printed_rule(shown, *rule), (start, row["name"], shown)
+        for row in data["departments"]:
+            shown = shown_number(display_number(row["overall_score"], 1))
+            assert row["status"] == _status_by_printed_rule(shown, *printed["overall score"]), (start, row["name"])

@@ -33,6 +33,8 @@ def score(s, name):
     (lambda s: s["scores"].append({"name": "top", "scores": ["overall_score"]}), "/scores/4/scores/0", "score_of_composite"),
     (lambda s: s["scores"].append({"name": "quality_score", "metrics": ["quality_score"]}), "/scores/4/name", "duplicate_score"),
     (lambda s: s["scores"].append({"name": "empty"}), "/scores/4", "bad_format"),
+    (lambda s: s["scores"].append({"name": "total_kpis", "metrics": ["quality_score"]}), "/scores/4/name",
+     "score_name_reserved"),
     (lambda s: s["sections"][10].update(y_min=100, y_max=100), "/sections/10/y_max", "axis_range_empty"),
     (lambda s: s["sections"][10]["reference_lines"].append({"label": "x"}), "/sections/10/reference_lines/1/value", "required"),
     (lambda s: s["sections"][11]["columns"][1].update(unit=5), "/sections/11/columns/1/unit", "wrong_type"),

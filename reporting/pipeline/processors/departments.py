@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from .base import ProcessorInputs, ProcessorOutput, as_int_if_whole, document_efficiency, number, source_object
-from .kpi_rows import APPROVAL_TIME, DOCUMENT_EFFICIENCY, DOCUMENTS_CREATED, TRAINING_COMPLETION, TRAINING_OVERDUE
+from .kpi_rows import (
+    APPROVAL_TIME, DOCUMENT_EFFICIENCY, DOCUMENTS_CREATED, TRAINING_COMPLETION, TRAINING_OVERDUE, shown_value,
+)
 from .scores import overall_definition, row_overall
 
 SOURCE = "department_data"
@@ -53,11 +55,17 @@ def department_rows(items: list[Any], warnings: list[str], *, inputs: ProcessorI
                 warnings.append(f"qms.departments: '{row['name']}' has no numeric '{field}'")
             row[field] = None if value is None else as_int_if_whole(value)
             values[_METRIC_OF_FIELD[field]] = value
+        # A defined metric the row gives under its own name (e.g. first_pass_yield_percentage) counts too,
+        # so a row is scored from the same metrics as the headline wherever the source has them.
+        for metric in inputs.metrics.metrics:
+            if metric not in values and number(item.get(metric)) is not None:
+                values[metric] = number(item.get(metric))
         approval = values[APPROVAL_TIME]
         values[DOCUMENT_EFFICIENCY] = document_efficiency(approval) if approval is not None else None
         score = row_overall(inputs.metrics, values)
         row["overall_score"] = score
-        row["status"] = overall.status(score)
+        # The seed bands the exact score; defined bands apply to the score as shown (one decimal).
+        row["status"] = overall.status(shown_value(score, 1) if inputs.metrics.scores else score)
         for field in _PASSED_THROUGH:
             if item.get(field) is not None:
                 row[field] = item[field]

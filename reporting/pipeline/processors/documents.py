@@ -44,6 +44,11 @@ def document_kpis(data: dict[str, Any], warnings: list[str], *,
     approval = number(data.get("average_approval_time"))
     if approval is None:
         warnings.append("qms.documents: no numeric 'average_approval_time'")
+        # A card that says so, never a silent gap (nor a figure made up for it).
+        seed = SeedKpi(name="Avg Approval Time", unit="days", trend=None, status=None)
+        kpis.append(kpi_row(key=APPROVAL_TIME, value=None, seed=seed,
+                            definition=book.metric(APPROVAL_TIME) if book else None,
+                            note="The document data gives no approval time."))
     else:
         seed = SeedKpi(name="Avg Approval Time", unit="days", trend="down" if approval < 3 else "up",
                        status="excellent" if approval < 2 else "good")

@@ -42,6 +42,11 @@ def rounded(value: float, decimals: int) -> float:
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
+def shown_value(value: float | None, decimals: int) -> float | None:
+    """The value as the report shows it (half-up at ``decimals``): what a defined status is set on."""
+    return None if value is None else rounded(value, decimals)
+
+
 def default_decimals(value: float | None, unit: str) -> int:
     # A count (an int, or a unit of counted things) shows no decimals; a measured value one.
     if unit in ("items", "docs") or isinstance(value, int):
@@ -50,7 +55,8 @@ def default_decimals(value: float | None, unit: str) -> int:
 
 
 def kpi_row(*, key: str, value: float | None, seed: SeedKpi, definition: MetricDefinition | None,
-            previous: float | None = None, previous_label: str | None = None, note: str | None = None) -> dict[str, Any]:
+            previous: float | None = None, previous_label: str | None = None, note: str | None = None,
+            band_shown: bool = True) -> dict[str, Any]:
     if definition is None:
         row = {"name": seed.name, "value": value, "unit": seed.unit, "decimals": default_decimals(value, seed.unit),
                "status": seed.status if value is not None else None, "trend": seed.trend if value is not None else None,
@@ -58,10 +64,15 @@ def kpi_row(*, key: str, value: float | None, seed: SeedKpi, definition: MetricD
     else:
         unit = definition.unit or seed.unit
         decimals = definition.decimals if definition.decimals is not None else default_decimals(value, unit)
+        # Banded on the value as shown, so a reader can check it against the printed thresholds.
         row = {"name": definition.label or seed.name, "value": value, "unit": unit, "decimals": decimals,
-               "status": definition.status(value), "trend": None, "direction": definition.direction,
-               "assessment": None, "target": definition.target}
+               "status": definition.status(shown_value(value, decimals) if band_shown else value), "trend": None,
+               "direction": definition.direction, "assessment": None, "target": definition.target}
+        # The seed judges trends by its own rules, not by the change from the previous period: showing
+        # that change beside a seed trend would contradict it, so only defined metrics carry one.
     row["metric"] = key
+    if definition is None or not band_shown:
+        previous = None
     row["previous"] = previous if value is not None else None
     row["previous_label"] = previous_label if row["previous"] is not None else None
     row["change"] = None

@@ -67,7 +67,7 @@ def run_processors(*, names: list[str], sources: dict[str, Any], parameters: dic
         listed = sorted(inputs.declared) if inputs.declared is not None else sorted(sources)
         result.data["rules"] = rules_lines(inputs, list(names))
         result.data["headline_rules"] = headline_lines(inputs, list(names))
-        result.data["data_notes"] = data_notes(inputs, listed)
+        result.data["data_notes"] = data_notes(inputs, listed) + result.data.get("summary_assumptions", [])
         # Page 1's "About this report": what the data covers, then how the headline is scored.
         result.data["report_notes"] = result.data["data_notes"] + result.data["headline_rules"]
         # A section may read a source's raw answer by the source's name: when it failed, say why there too.

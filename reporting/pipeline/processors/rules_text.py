@@ -18,7 +18,8 @@ _TOPICS = {"quality_metrics": "Quality", "training_metrics": "Training", "docume
 
 
 def _number(value: float, unit: str = "") -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    # Exact up to 4 decimals: a threshold printed rounded would not be the threshold applied.
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return f"{text} %" if unit == "%" else f"{text} {unit}".rstrip()
 
 
@@ -76,11 +77,49 @@ def rules_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
                      else "Average approval time: excellent below 2 days, otherwise good.")
     if "qms.summary" in names:
         lines += _score_lines(book, _printed_metrics(inputs, names))
+    seed = _seed_figures(inputs, names)
     if book.metrics:
-        lines.append("Changes are against the previous period: ▲ or ▼ shows the direction, green better and red worse.")
-    else:
-        lines.append("Trend up or down: more than 5 % above or below the previous period.")
+        lines.append("Changes are against the previous period: ▲ or ▼ shows the direction, green better and red worse. "
+                     "A defined status is set on the figure as shown (rounded half up).")
+    if seed:
+        lines += _seed_trend_lines(seed)
+        lines.append(f"{_join(seed)}: the QMS default rules, status set on the unrounded figure.")
     lines.append("A figure without data shows “no data”, gets no status and is left out of every score.")
+    return lines
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _seed_figures(inputs: ProcessorInputs, names: list[str]) -> list[str]:
+    """Which groups of figures follow the seed rules (the template defines nothing for them)."""
+    book, groups = inputs.metrics, []
+    if "qms.quality" in names:
+        payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
+        metrics = payload.get("metrics") if isinstance(payload, dict) else None
+        if not isinstance(metrics, dict) or any(not book.metric(str(n)) for n in metrics):
+            groups.append("Quality metrics")
+    if "qms.training" in names and not (book.metric(TRAINING_COMPLETION) and book.metric(TRAINING_OVERDUE)):
+        groups.append("Training figures")
+    if "qms.documents" in names and not book.metric(APPROVAL_TIME):
+        groups.append("Document figures")
+    if "qms.summary" in names and not book.scores:
+        groups.append("Headline scores")
+    return groups
+
+
+def _seed_trend_lines(groups: list[str]) -> list[str]:
+    """The seed's trend rules, as the seed applies them (thresholds, not the change)."""
+    lines = []
+    if "Quality metrics" in groups:
+        lines.append("Quality metric trend: up when more than 5 % above the previous period's figure, "
+                     "down when more than 5 % below, otherwise flat.")
+    if "Training figures" in groups:
+        lines.append("Training trend: completion up above 85 %, otherwise down; overdue items down below 20, "
+                     "otherwise up.")
+    if "Document figures" in groups:
+        lines.append("Document trend: documents created up; approval time down below 3 days, otherwise up.")
     return lines
 
 

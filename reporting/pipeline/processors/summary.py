@@ -5,7 +5,7 @@ from typing import Any
 
 from .base import ProcessorInputs, ProcessorOutput, no_data_reason, number, unwrap
 from .documents import document_kpis
-from .kpi_rows import APPROVAL_TIME, DOCUMENT_EFFICIENCY, TRAINING_COMPLETION, SeedKpi, kpi_row
+from .kpi_rows import APPROVAL_TIME, DOCUMENT_EFFICIENCY, TRAINING_COMPLETION, SeedKpi, kpi_row, shown_value
 from .quality import metric_averages, quality_kpis
 from .scores import (
     DOCUMENT_SOURCE, QUALITY_SOURCE, TRAINING_SOURCE, Score, defined_scores, overall_definition, seed_scores,
@@ -45,8 +45,12 @@ def process_summary(inputs: ProcessorInputs) -> ProcessorOutput:
     if documents is not None:
         total_kpis += len(document_kpis(documents, ignored))
         approval = number(documents.get("average_approval_time"))
-        if approval is None and not no_data_reason(documents):
+        if approval is None and not no_data_reason(documents) and not inputs.metrics.scores:
+            # The seed's assumption (templates without definitions only); the report's notes say so.
             out.warnings.append(f"qms.summary: no approval time; document efficiency assumes {DEFAULT_APPROVAL_DAYS:g} days")
+            out.data["summary_assumptions"] = [
+                f"Document efficiency assumes {DEFAULT_APPROVAL_DAYS:g} days' approval time: "
+                "the document data gives none."]
             approval = DEFAULT_APPROVAL_DAYS
         values[APPROVAL_TIME] = approval
         values[DOCUMENT_EFFICIENCY] = None if approval is None else 100 - min(approval * 10, 100)
@@ -63,7 +67,9 @@ def process_summary(inputs: ProcessorInputs) -> ProcessorOutput:
     summary: dict[str, Any] = {"total_kpis": total_kpis}
     summary.update({s.definition.name: s.value for s in scores})
     overall_score = next((s for s in scores if s.definition.name == overall.name), None)
-    summary["overall_status"] = overall.as_metric.status(overall_score.value) if overall_score else None
+    value = overall_score.value if overall_score else None
+    summary["overall_status"] = overall.as_metric.status(
+        shown_value(value, 1) if inputs.metrics.scores else value)
     out.data["summary"] = summary
     out.data["summary_kpis"] = [score_row(s, inputs) for s in scores]
     return out
@@ -76,5 +82,6 @@ def score_row(score: Score, inputs: ProcessorInputs) -> dict[str, Any]:
         note = (inputs.missing_text(lacking[0], _TOPICS[lacking[0]]) if lacking
                 else f"No data for {score.definition.label.lower()} in this period.")
     seed = SeedKpi(name=score.definition.label, unit="%", trend=None, status=None)
+    # The seed bands its scores on the exact value; a template's bands apply to the value as shown.
     return kpi_row(key=score.definition.name, value=score.value, seed=seed, definition=score.definition.as_metric,
-                   note=note)
+                   note=note, band_shown=bool(inputs.metrics.scores))

@@ -43,14 +43,17 @@ def kpi(result, metric):
     return next(row for row in result.data["kpis"] if row["metric"] == metric)
 
 
-@pytest.mark.parametrize(("value", "status"), [(95, "excellent"), (94.99, "good"), (85, "good"), (84.99, "warning"),
-                                                (70, "warning"), (69.99, "critical")])
+# A defined status is set on the value as shown (half-up at the metric's decimals): "95.0 %" is never
+# "good" beside "excellent from 95 %".
+@pytest.mark.parametrize(("value", "status"), [(95, "excellent"), (94.96, "excellent"), (94.94, "good"), (85, "good"),
+                                                (84.94, "warning"), (70, "warning"), (69.95, "warning"),
+                                                (69.94, "critical")])
 def test_higher_is_better_bands(value, status):
     assert kpi(run({"quality_metrics": quality(quality_score=(value, value))}), "quality_score")["status"] == status
 
 
-@pytest.mark.parametrize(("value", "status"), [(1.5, "excellent"), (1.51, "good"), (2.5, "good"), (2.51, "warning"),
-                                                (3.5, "warning"), (3.51, "critical")])
+@pytest.mark.parametrize(("value", "status"), [(1.5, "excellent"), (1.504, "excellent"), (1.505, "good"),
+                                                (2.5, "good"), (2.51, "warning"), (3.5, "warning"), (3.51, "critical")])
 def test_lower_is_better_bands(value, status):
     assert kpi(run({"quality_metrics": quality(defect_rate=(value, value))}), "defect_rate")["status"] == status
 
@@ -213,6 +216,53 @@ def test_training_and_document_kpis_show_the_change_against_the_previous_period(
                  names=["qms.training", "qms.documents"], declared=["training_metrics", "document_metrics"])
     rows = {r["metric"]: r for r in result.data["training_kpis"] + result.data["document_kpis"]}
     assert (rows["training_completion_rate"]["change"], rows["training_completion_rate"]["assessment"]) == (-1.5, "worse")
-    assert (rows["overdue_training_items"]["change"], rows["overdue_training_items"]["previous_label"]) == (-2, "Sep")
-    assert rows["approval_time"]["change"] == -0.4  # not defined in this test's metrics: no verdict
-    assert rows["approval_time"]["assessment"] is None
+    assert rows["training_completion_rate"]["previous_label"] == "Sep"
+    # Not defined in this test's metrics: the seed's own trend rule, and no change that could contradict it.
+    assert (rows["overdue_training_items"]["change"], rows["overdue_training_items"]["trend"]) == (None, "down")
+    assert (rows["approval_time"]["change"], rows["approval_time"]["assessment"]) == (None, None)
+
+
+def test_a_department_row_is_scored_from_the_metrics_the_headline_uses():
+    scores = [{"name": "overall_score", "label": "Overall", "scores": ["quality"]},
+              {"name": "quality", "label": "Quality", "metrics": ["first_pass_yield_percentage", "compliance_rate"]}]
+    metrics = {"first_pass_yield_percentage": {"unit": "%", "direction": "higher"},
+               "compliance_rate": {"unit": "%", "direction": "higher"}}
+    result = run({"quality_metrics": quality(first_pass_yield_percentage=(90, 90), compliance_rate=(80, 80)),
+                  "department_data": {"departments": [{"name": "QA", "quality_score": 99,
+                                                       "first_pass_yield_percentage": 90, "compliance_rate": 80}]}},
+                 metrics=metrics, scores=scores)
+    (row,) = result.data["departments"]
+    assert row["overall_score"] == 85 == kpis_by(result, "summary_kpis")["overall_score"]["value"]
+
+
+def kpis_by(result, key):
+    return {row["metric"]: row for row in result.data[key]}
+
+
+def test_a_missing_approval_time_is_a_no_data_card_and_no_invented_efficiency():
+    result = run({"document_metrics": {"documents_created": 12}}, names=["qms.documents", "qms.summary"],
+                 declared=["document_metrics"])
+    approval = kpis_by(result, "document_kpis")["approval_time"]
+    assert (approval["value"], approval["status"], approval["note"]) == (
+        None, None, "The document data gives no approval time.")
+    assert kpis_by(result, "summary_kpis")["documents"]["value"] is None  # not the seed's 5-day guess
+
+
+def test_the_seed_guess_of_five_days_is_said_in_the_report():
+    result = run_processors(names=["qms.documents", "qms.summary"], sources={"document_metrics": {"documents_created": 3}},
+                            parameters={})
+    assert result.data["summary"]["document_efficiency"] == 50.0  # the seed's rule, kept exact
+    assert ("Document efficiency assumes 5 days' approval time: the document data gives none."
+            in result.data["data_notes"])
+
+
+def test_seed_rules_print_the_seed_trend_rules_and_the_unrounded_banding():
+    result = run_processors(names=registered_processors(), parameters={},
+                            sources={"quality_metrics": quality(quality_score=(90, 90)),
+                                     "training_metrics": {"completion_rate": 88}})
+    text = " ".join(result.data["rules"])
+    assert "Training trend: completion up above 85 %, otherwise down" in text
+    assert "up when more than 5 % above the previous period's figure" in text
+    assert "status set on the unrounded figure" in text
+    row = next(r for r in result.data["training_kpis"])
+    assert (row["trend"], row["change"]) == ("up", None)  # no change shown beside the seed's trend
