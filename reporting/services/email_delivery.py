@@ -26,6 +26,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.utils import timezone
 
+from templates_app.recipients import distinct_addresses
+
 from reporting.models import EmailDelivery, ReportJob
 from reporting.pipeline.delivery import RecipientsRefused, recipients_for, recipients_refusal
 
@@ -72,6 +74,11 @@ def job_deliver(*, job: ReportJob) -> DeliveryResult:
 def job_deliver_again(*, job: ReportJob, redelivery: int = 0) -> DeliveryResult:
     """Retry only the recipients whose delivery failed temporarily (or was cut off while sending)."""
     rows = list(job.email_deliveries.filter(_retryable()))
+    # Time has passed since the first try: the owner may be gone, the policy (domains) may be stricter.
+    refusal = _redelivery_refusal(job, [r.recipient for r in rows]) if rows else None
+    if refusal:
+        _note(job, f"Not emailed again: {refusal}")
+        return DeliveryResult(failed={r.recipient: refusal for r in rows})
     result = _send(job, rows, sendable=(Status.FAILED, Status.PENDING, Status.SENDING))
     _after_sending(job, result, redelivery=redelivery)
     return result
@@ -84,7 +91,7 @@ def job_email_send(*, job: ReportJob, recipients: list[str]) -> DeliveryResult:
     """
     if job.status not in (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL):
         raise RecipientsRefused("Only a finished report can be emailed.")
-    refusal = recipients_refusal(recipients)
+    refusal = _job_recipients_refusal(job, recipients)
     if refusal:
         raise RecipientsRefused(refusal)
     rows = _ledger_rows(job, recipients)
@@ -92,6 +99,25 @@ def job_email_send(*, job: ReportJob, recipients: list[str]) -> DeliveryResult:
     EmailDelivery.objects.filter(pk__in=[r.pk for r in rows], failed_permanently=True).update(
         failed_permanently=False)
     return _send(job, rows, sendable=(Status.PENDING, Status.SKIPPED, Status.FAILED))
+
+
+def _job_recipients_refusal(job: ReportJob, addresses: list[str]) -> str | None:
+    """The recipient policy for the job as a whole: the limit counts every address the job was ever
+    addressed to (asking again with new addresses must not add up past it), plus these ones' rules."""
+    earlier = distinct_addresses(job.email_deliveries.values_list("recipient", flat=True))
+    total = len(distinct_addresses([*earlier, *addresses]))
+    limit = settings.REPORTING_EMAIL_MAX_RECIPIENTS
+    if earlier and total > limit:
+        return (f"At most {limit} recipients per report (REPORTING_EMAIL_MAX_RECIPIENTS): this report was "
+                f"already addressed to {len(earlier)}, so these would make {total}.")
+    return recipients_refusal(addresses)
+
+
+def _redelivery_refusal(job: ReportJob, addresses: list[str]) -> str | None:
+    owner = job.requested_by
+    if owner is not None and not owner.is_active:
+        return f"the owner {owner.get_username()} is deactivated."
+    return _job_recipients_refusal(job, addresses)
 
 
 def job_failure_notify(*, job: ReportJob) -> None:
