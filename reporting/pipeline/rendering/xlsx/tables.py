@@ -142,7 +142,7 @@ class TableSectionWriter:
             last_row = HEADER_ROW + part.row_count
             self._add_table(ws, columns, last_row)
             if total_fields and index == len(parts) - 1:
-                ws.append(_totals_row(ws, columns, total_fields, parts))
+                ws.append(_totals_row(ws, columns, [f for f in total_fields if _has_number(rows, f)], parts))
         return [p.sheet_name for p in parts]
 
     def _stream_rows(
@@ -201,6 +201,13 @@ def _part_note(parts: list[TableSheetPart], index: int, total_rows: int) -> str:
     if index + 1 < len(parts):
         note += f" Continues on sheet '{parts[index + 1].sheet_name}'."
     return note
+
+
+def _has_number(rows: Sequence[dict[str, Any]], field: str) -> bool:
+    """Whether any row has a number in ``field``: a column with none gets no total, as in the PDF
+    (Excel's SUM of empty cells would print 0 where there is no data)."""
+    return any(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               for v in (row.get(field) for row in rows))
 
 
 def _totals_row(

@@ -450,3 +450,13 @@ def test_a_large_table_is_written_completely_with_formats():
     last = ws[6003]
     assert [c.value for c in last] == [5_999, 8_998.5, datetime(2026, 1, 8)]  # 5999 % 28 + 1
     assert [c.number_format for c in last] == ["0", "#,##0.00", "yyyy-mm-dd"]
+
+
+def test_a_total_over_a_column_without_any_number_is_empty_not_zero():
+    """Reviewer: the workbook's =SUM over empty cells showed 0 where the PDF shows nothing."""
+    context = table_context([{"name": "a", "count": None, "other": 2}, {"name": "b", "count": None, "other": 3}],
+                            [{"field": "name"}, {"field": "count"}, {"field": "other"}], totals=["count", "other"])
+    workbook = open_workbook(render_bytes(context))
+    sheet = workbook[[n for n in workbook.sheetnames if n != "Summary"][0]]
+    total = [row for row in sheet_values(sheet) if row and row[0] == "Total"][0]
+    assert total[1] is None and str(total[2]).startswith("=SUM(")
