@@ -62,8 +62,11 @@ def pdf_sign(*, data: bytes, reason: str, field_name: str = "QMSReportSignature"
 
 
 def signer_name() -> str:
-    cert = _signer().signing_cert
-    return cert.subject.human_friendly
+    return _common_name(_signer().signing_cert)
+
+
+def _common_name(cert) -> str:
+    return cert.subject.native.get("common_name") or cert.subject.human_friendly
 
 
 def _signer():
@@ -114,7 +117,7 @@ def pdf_signatures_check(*, data: bytes) -> list[SignatureCheck]:
         reason = str(sig.sig_object.get("/Reason", "")) if sig.sig_object else ""
         coverage = getattr(status.coverage, "name", str(status.coverage))
         checks.append(SignatureCheck(
-            field=sig.field_name, signer=status.signing_cert.subject.human_friendly, reason=reason,
+            field=sig.field_name, signer=_common_name(status.signing_cert), reason=reason,
             signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else "",
             intact=status.intact, valid=status.valid, trusted=status.trusted,
             covers_whole_file=coverage == "ENTIRE_FILE",

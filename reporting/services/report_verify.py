@@ -100,7 +100,8 @@ def _judge_signatures(result: VerifyResult, *, expected: bool, whole_file: bool 
         elif not check.trusted:
             result.problems.append(f"Signature {check.field} is by {check.signer}, a certificate this site does not "
                                    "trust.")
-    if whole_file and not result.signatures[-1].covers_whole_file:
+    last = result.signatures[-1]
+    if whole_file and not last.problem and not last.covers_whole_file:
         result.problems.append("Bytes were added after the last digital signature.")
 
 
@@ -129,7 +130,12 @@ def verify_lines(result: VerifyResult) -> list[str]:
                "unknown": "Bytes: unknown (no report on record)."}[result.status]
     lines.append(verdict)
     for check in result.signatures:
-        state = "valid" if check.ok else "INVALID"
+        if check.problem or not (check.intact and check.valid and check.trusted):
+            state = "INVALID"
+        elif check.covers_whole_file:
+            state = "valid, covers the whole file"
+        else:
+            state = "valid, covers an earlier revision (pages were added after it)"
         lines.append(f"Digital signature {check.field}: {state}; signer {check.signer or '?'}; reason {check.reason!r}; "
                      f"signed {check.signed_at or '?'}")
     if result.kind == "pdf" and not result.signatures:
