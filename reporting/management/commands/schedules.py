@@ -1,7 +1,7 @@
 """Operators' view of the schedules: list them, preview run times, run one scheduler tick."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,6 +12,9 @@ from reporting.services.schedule_tick import schedule_tick
 
 REFUSED = 2
 MAX_COUNT = 100
+# A tick in the future moves live schedules on (their runs until then count as missed): only with
+# --allow-future. The tolerance covers clocks a little apart and typing "now" by hand.
+FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
 def _both(instant: datetime, zone) -> str:
@@ -20,7 +23,8 @@ def _both(instant: datetime, zone) -> str:
 
 
 class Command(BaseCommand):
-    help = "Schedules: 'list', 'next ID [--count N]' (next run times, local and UTC), 'tick [--at ISO-8601]'."
+    help = ("Schedules: 'list', 'next ID [--count N]' (next run times, local and UTC), "
+            "'tick [--at ISO-8601 [--allow-future]]'.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -29,14 +33,18 @@ class Command(BaseCommand):
         nxt.add_argument("schedule_id", help="the schedule's id (see 'list')")
         nxt.add_argument("--count", type=int, default=5, help=f"how many (1 to {MAX_COUNT}, default 5)")
         tick = sub.add_parser("tick", help="run one scheduler tick (claims and submits due runs)")
-        tick.add_argument("--at", help="the tick's time, ISO-8601 with an offset (e.g. 2026-12-01T08:00:00+01:00)")
+        tick.add_argument("--at", help="the tick's time, ISO-8601 with an offset (e.g. 2026-12-01T08:00:00+01:00); "
+                                       "at most a minute from now unless --allow-future")
+        tick.add_argument("--allow-future", action="store_true",
+                          help="allow an --at later than now: MOVES LIVE SCHEDULES (runs them early; their runs "
+                               "before that time are recorded as missed)")
 
     def handle(self, *args, action: str, **options):
         if action == "list":
             return self._list()
         if action == "next":
             return self._next(options["schedule_id"], options["count"])
-        return self._tick(options.get("at"))
+        return self._tick(options.get("at"), allow_future=options.get("allow_future", False))
 
     def _list(self) -> None:
         schedules = Schedule.objects.select_related("template", "owner").order_by("pk")
@@ -70,7 +78,7 @@ class Command(BaseCommand):
         for instant in next_runs(rule, after=datetime.now(UTC), count=count):
             self.stdout.write(f"  {_both(instant, rule.zone)}")
 
-    def _tick(self, at: str | None) -> None:
+    def _tick(self, at: str | None, *, allow_future: bool) -> None:
         now = None
         if at:
             try:
@@ -80,6 +88,10 @@ class Command(BaseCommand):
                                    returncode=REFUSED) from None
             if now.tzinfo is None:
                 raise CommandError(f"--at '{at}' has no offset: add Z or +01:00 so the time is unambiguous",
+                                   returncode=REFUSED)
+            if now > datetime.now(UTC) + FUTURE_TOLERANCE and not allow_future:
+                raise CommandError(f"--at '{at}' is in the future: that would run live schedules early and record "
+                                   "their runs until then as missed. Add --allow-future if that is what you want.",
                                    returncode=REFUSED)
         for line in schedule_tick(now=now).lines():
             self.stdout.write(line)

@@ -1,6 +1,7 @@
-"""`manage.py schedules list | next ID [--count N] | tick [--at ISO-8601]`."""
+"""`manage.py schedules list | next ID [--count N] | tick [--at ISO-8601 [--allow-future]]`."""
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -65,3 +66,16 @@ def test_the_real_command_line_exits_2_without_a_traceback():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--at 'soon' is not an ISO-8601 time" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_tick_in_the_future_is_refused_unless_asked_for_because_it_moves_live_schedules(empty_queues):
+    schedule = ScheduleFactory(next_run_at=datetime.now(UTC) + timedelta(hours=1))
+    ahead = (datetime.now(UTC) + timedelta(days=40)).isoformat()
+    with pytest.raises(CommandError) as info:
+        run("tick", "--at", ahead)
+    assert info.value.returncode == 2 and "is in the future" in str(info.value) and "--allow-future" in str(info.value)
+    schedule.refresh_from_db()
+    assert schedule.next_run_at < datetime.now(UTC) + timedelta(hours=2) and not ReportJob.objects.exists()
+    assert "1 job(s) created" in run("tick", "--at", ahead, "--allow-future")
+    # A few seconds ahead of this machine's clock (another host's "now") is still a tick now.
+    assert "0 schedule(s) due" in run("tick", "--at", (datetime.now(UTC) + timedelta(seconds=20)).isoformat())
