@@ -73,6 +73,8 @@ def parameters_as_form_data(spec_parameters, values: dict[str, Any]) -> dict[str
             data[f"{param.name}_preset"] = preset
             data[f"{param.name}_start"] = value.get("start")
             data[f"{param.name}_end"] = value.get("end")
+        elif param.type == "email_list":  # stored as a list, typed as "a@x, b@y"
+            data[param.name] = ", ".join(str(v) for v in value) if isinstance(value, list) else (value or "")
         else:
             data[param.name] = value
     return data

@@ -93,9 +93,10 @@ def test_download_name_is_slug_period_short_id_in_the_view_and_the_email(client,
 
 
 def test_run_again_with_changes_prefills_and_makes_a_new_job(client, user, template, empty_queues):
-    job = _job(template, user, parameters={"department": "OPS"})
+    job = _job(template, user, parameters={"department": "OPS", "recipients": ["a@example.com", "b@example.com"]})
     client.force_login(user)
     page = client.get(reverse("reporting:run_again", args=[job.public_id])).content.decode()
+    assert "a@example.com, b@example.com</textarea>" in page  # a list, typed as the form takes it
     assert 'value="2026-10-01"' in page and 'value="2026-10-31"' in page
     assert '<option value="OPS" selected>' in page
     assert f'action="{reverse("reporting:run", args=["monthly"])}"' in page
