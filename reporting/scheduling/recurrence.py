@@ -186,16 +186,33 @@ def runs_between(rule: Rule, *, after: datetime, until: datetime, limit: int) ->
 
 
 def latest_run_at_or_before(rule: Rule, *, at: datetime, not_before: datetime) -> datetime | None:
-    """The last run instant in [not_before, at], looking back in widening windows (bounded work)."""
+    """The last run instant in [not_before, at], looking back in widening windows (bounded work).
+
+    Each window only covers what the narrower one did not; within a window the runs are walked in
+    batches until the window ends, so a dense rule (thousands of runs a window) still gives the
+    latest run, not the last of the first batch."""
+    upper = at
     for span in (timedelta(days=2), timedelta(days=40), timedelta(days=400), timedelta(days=366 * HORIZON_YEARS)):
         lower = max(at - span, not_before - timedelta(microseconds=1))
-        found = runs_between(rule, after=lower, until=at, limit=10_000)
-        if found:
-            return found[-1]
-        if lower >= not_before:
-            continue
-        return None
+        if lower < upper:
+            latest = _last_run_between(rule, after=lower, until=upper)
+            if latest is not None:
+                return latest
+        if lower < not_before:
+            return None
+        upper = lower
     return None
+
+
+def _last_run_between(rule: Rule, *, after: datetime, until: datetime, batch: int = 10_000) -> datetime | None:
+    latest = None
+    while True:
+        found = runs_between(rule, after=after, until=until, limit=batch)
+        if not found:
+            return latest
+        latest = after = found[-1]
+        if len(found) < batch:
+            return latest
 
 
 def describe(rule: Rule) -> str:

@@ -139,3 +139,12 @@ def test_runs_between_and_latest_run_are_bounded():
     assert latest_run_at_or_before(yearly, at=utc("2027-01-01T00:00"), not_before=utc("2025-01-01T00:00")) is None
     assert latest_run_at_or_before(yearly, at=utc("2033-01-01T00:00"), not_before=utc("2025-01-01T00:00")) == \
         utc("2032-02-29T08:00")
+
+
+def test_latest_run_of_a_dense_rule_quiet_for_months_is_the_latest_not_the_ten_thousandth():
+    # Every 15 minutes from January to April only; on 1 December the 400-day window holds 11,520
+    # runs: the latest is 30 April 23:45, not whichever run comes 10,000th.
+    spring = Rule(kind="cron", timezone="UTC", cron="*/15 * * 1-4 *")
+    latest = latest_run_at_or_before(spring, at=utc("2026-12-01T08:00"), not_before=utc("2026-01-01T00:00"))
+    assert latest == utc("2026-04-30T23:45")
+    assert latest_run_at_or_before(spring, at=utc("2026-12-01T08:00"), not_before=utc("2026-05-01T00:00")) is None
