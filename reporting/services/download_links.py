@@ -54,8 +54,8 @@ def download_link_token(*, artifact: ReportArtifact, signed_at: float | None = N
                                              compress=False)
 
 
-def download_link_url(*, artifact: ReportArtifact) -> str:
-    path = reverse("reporting:download_link", args=[download_link_token(artifact=artifact)])
+def download_link_url(*, artifact: ReportArtifact, signed_at: float | None = None) -> str:
+    path = reverse("reporting:download_link", args=[download_link_token(artifact=artifact, signed_at=signed_at)])
     return f"{settings.REPORTING_SITE_URL}{path}"
 
 

@@ -8,8 +8,9 @@ owner only, with the reason — never a report-shaped mail without a report.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -128,12 +129,14 @@ def report_email_content(*, job: ReportJob) -> EmailContent:
     limit = settings.REPORTING_EMAIL_MAX_ATTACHMENT_MB * 1024 * 1024
     attach = sum(a.size for a in artifacts) <= limit
     attachments, links = [], []
+    # Every link signed at this one second, so the email can say exactly when they stop working.
+    signed_at = int(time.time())
     for artifact in artifacts:
         if attach:
             with artifact.file.open("rb") as fh:
                 attachments.append((artifact_filename(artifact), fh.read(), artifact.content_type))
         else:
-            links.append({"label": artifact.get_format_display(), "url": download_link_url(artifact=artifact),
+            links.append({"label": artifact.get_format_display(), "url": download_link_url(artifact=artifact, signed_at=signed_at),
                           "size": filesizeformat(artifact.size)})
     status = status_word(job)
     context = {
@@ -141,7 +144,8 @@ def report_email_content(*, job: ReportJob) -> EmailContent:
         "worst_status": presentation.status_label(job.worst_status), "headline": headline_rows(job),
         "missing": job.missing_sources, "job_url": job_url(job), "attached": [a[0] for a in attachments],
         "links": links, "link_days": settings.REPORTING_EMAIL_LINK_DAYS,
-        "links_valid_until": timezone.localdate() + timedelta(days=settings.REPORTING_EMAIL_LINK_DAYS),
+        "links_valid_until": timezone.localtime(datetime.fromtimestamp(
+            signed_at + settings.REPORTING_EMAIL_LINK_DAYS * 86400, tz=UTC)),
         "max_attachment_mb": settings.REPORTING_EMAIL_MAX_ATTACHMENT_MB,
     }
     return EmailContent(

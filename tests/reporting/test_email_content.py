@@ -53,3 +53,23 @@ def test_files_over_the_limit_are_links_not_attachments(smtp_server, user, setti
     assert "The files are larger than 0.001 MB together, so they are not attached." in received.text
     assert "http://127.0.0.1:8000/download/" in received.text and "/download/" in received.html
     assert job.email_deliveries.get().status == EmailDelivery.Status.SENT
+
+
+def test_the_links_expiry_in_the_email_is_the_exact_time_the_links_stop_working(smtp_server, user, settings):  # noqa: F811
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from django.core import signing
+    from django.utils import timezone
+
+    settings.REPORTING_EMAIL_MAX_ATTACHMENT_MB = 0.001
+    settings.REPORTING_EMAIL_LINK_DAYS = 7
+    run_job(kpi_template(), user=user)
+    [received] = smtp_server.wait_for(1)
+    tokens = re.findall(r"/download/([^/\s]+)/", received.text)
+    signed = {signing.b62_decode(token.split(":")[-2]) for token in tokens}
+    assert len(tokens) >= 1 and len(signed) == 1  # every link of the email signed at the same second
+    # The signature is refused once older than LINK_DAYS: the email names that instant, not a date.
+    until = timezone.localtime(datetime.fromtimestamp(signed.pop(), tz=UTC) + timedelta(days=7))
+    assert f"the links work until {until:%-d %b %Y, %H:%M %Z}):" in received.text
+    assert f"the links work until {until:%-d %b %Y, %H:%M %Z}):" in received.html
