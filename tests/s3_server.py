@@ -51,8 +51,11 @@ class S3Server:
 
 @contextlib.contextmanager
 def s3_server(bucket: str = "qms-artifacts") -> Iterator[S3Server]:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
