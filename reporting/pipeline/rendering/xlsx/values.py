@@ -11,12 +11,13 @@ from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.styles.numbers import is_date_format
 
 from reporting.pipeline.rendering.presentation import boolean_label, is_status_vocabulary, status_label
 from reporting.pipeline.rendering.xlsx.cells import FORMULA_TRIGGERS, clean_text
+from reporting.pipeline.rendering.xlsx.stream import StyleCachedCell
 
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _ISO_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -67,10 +68,10 @@ class ColumnCells:
         self.number_format = number_format
         self.report_tz = report_tz
         self.is_date_column = is_date_format(number_format)
-        self._formatted = WriteOnlyCell(worksheet)
+        self._formatted = StyleCachedCell(worksheet)
         if number_format:
             self._formatted.number_format = number_format
-        self._guarded = WriteOnlyCell(worksheet)
+        self._guarded = StyleCachedCell(worksheet)
         self._guarded.quotePrefix = True
         if number_format:
             self._guarded.number_format = number_format
@@ -98,7 +99,7 @@ class ColumnCells:
         if value is None:
             return None
         if kind is date:
-            return self._with_format(value)
+            return self._with_date(value) if self.is_date_column else self._with_format(value)
         if kind is str:
             parsed: Any = self._iso_date(value) if self.is_date_column else parse_number(value)
             return self._text(value) if parsed is None else self._with_format(parsed)
@@ -111,6 +112,14 @@ class ColumnCells:
     def _with_format(self, value: Any) -> Cell:
         cell = self._formatted
         cell.value = value
+        return cell
+
+    def _with_date(self, value: date) -> Cell:
+        # What openpyxl's value setter does for a date, less its per-value check that the cell's
+        # format is a date format: this column's is (is_date_column).
+        cell = self._formatted
+        cell._value = value
+        cell.data_type = "d"
         return cell
 
     def _text(self, text: str) -> Any:
@@ -169,7 +178,7 @@ def indented_converter(worksheet: Any, convert: ColumnConverter, *, status: bool
     a little; a status column's words as the PDF prints them ("Good", not "good").
 
     One cell object carries every row's text (the row is written as soon as it is appended)."""
-    cell = WriteOnlyCell(worksheet)
+    cell = StyleCachedCell(worksheet)
     cell.alignment = STATUS_ALIGNMENT
 
     def to_indented(value: Any) -> Any:
