@@ -2,6 +2,7 @@ from django.contrib import admin
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
+from . import admin_display
 from .models import EmailDelivery, ReportArtifact, ReportJob
 from .selectors import user_may_manage_queues
 from .views import queue_manager_required
@@ -9,8 +10,12 @@ from .views import queue_manager_required
 
 class ReportArtifactInline(admin.TabularInline):
     model = ReportArtifact
-    fields = ("format", "size", "sha256", "created_at")
+    fields = ("format", "size", "sha256", "created_at", "download")
     readonly_fields = fields
+
+    @admin.display(description="File")
+    def download(self, obj):
+        return admin_display.artifact_download_link(obj)
     extra = 0
     can_delete = False
 
@@ -38,18 +43,40 @@ class ReportJobAdmin(admin.ModelAdmin):
     list_filter = ("status", "priority", "origin", "template")
     search_fields = ("public_id", "template__slug", "requested_by__username", "error_message")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in ReportJob._meta.fields]
+    readonly_fields = [f.name for f in ReportJob._meta.fields if f.name not in admin_display.READABLE_JSON_FIELDS] + [
+        "timings", "sources", "previews"]
+    exclude = admin_display.READABLE_JSON_FIELDS  # shown by the methods below, not as JSON text
     inlines = [ReportArtifactInline, EmailDeliveryInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Stage timings")
+    def timings(self, obj):
+        return admin_display.timings_table(obj)
+
+    @admin.display(description="Data sources")
+    def sources(self, obj):
+        return admin_display.source_stats_table(obj)
+
+    @admin.display(description="Chart previews")
+    def previews(self, obj):
+        return admin_display.previews_images(obj)
 
 
 @admin.register(ReportArtifact)
 class ReportArtifactAdmin(admin.ModelAdmin):
     list_display = ("job", "format", "size", "sha256", "created_at")
     list_filter = ("format",)
-    readonly_fields = ("job", "format", "file", "content_type", "size", "sha256", "created_at")
+    # The file through the download view (its permission check), not the storage URL (a 404).
+    fields = readonly_fields = ("job", "format", "download", "content_type", "size", "sha256", "created_at")
+
+    @admin.display(description="File")
+    def download(self, obj):
+        return admin_display.artifact_download_link(obj)
+
+    def has_add_permission(self, request):
+        return False  # files come from runs only
 
 
 @admin.register(EmailDelivery)
