@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
@@ -15,7 +16,7 @@ from reporting.pipeline.rendering.presentation import (
     status_label,
 )
 from reporting.pipeline.rendering.pdf.markup import markup_text, plain_text
-from reporting.pipeline.rendering.pdf.paged_table import PagedTable, TableLayout
+from reporting.pipeline.rendering.pdf.paged_table import PagedTable, TableLayout, column_cell_style
 from reporting.pipeline.rendering.pdf.styles import Styles
 from templates_app.spec import ColumnSpec, TableSection
 
@@ -160,25 +161,24 @@ def build_table(section: TableSection, rows: list[dict[str, Any]], styles: Style
         + 2 * CELL_PAD_Y + 2
 
     totals, totals_height = _totals_row(section, rows, columns, col_widths, line_height)
-    # As few commands as possible: ReportLab applies each command to every cell it covers.
+    # Font, colour, padding and alignment are each column's CellStyle defaults: ReportLab would
+    # otherwise apply one command per property to every cell of every page's table (a tenth of
+    # a long table's time, tests/perf/bench_pdf.py). What remains are the drawn decorations.
     base_style: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), font, size, size * 1.2),
-        ("TEXTCOLOR", (0, 0), (-1, -1), theme.INK),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
         ("BACKGROUND", (0, 0), (-1, 0), theme.HEADER_FILL),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, theme.GRID),
         ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
     ]
-    for first, last in _numeric_runs(columns):
-        base_style.append(("ALIGN", (first, 0), (last, -1), "RIGHT"))
-    for index in sorted(after_number):
-        base_style.append(("LEFTPADDING", (index, 0), (index, -1), CELL_PAD_X + TEXT_AFTER_NUMBER_PAD))
+    ink = colors.toColor(theme.INK)
+    column_styles = [
+        column_cell_style(fontname=font, fontsize=size, leading=size * 1.2, color=ink, valign="MIDDLE",
+                          leftPadding=CELL_PAD_X + (TEXT_AFTER_NUMBER_PAD if index in after_number else 0.0),
+                          rightPadding=CELL_PAD_X, topPadding=CELL_PAD_Y, bottomPadding=CELL_PAD_Y,
+                          alignment="RIGHT" if column.numeric else "LEFT")
+        for index, column in enumerate(columns)
+    ]
     return PagedTable(TableLayout(header, header_height, col_widths, base_style, totals, totals_height,
-                                   max_height), cells, heights)
+                                   max_height, column_styles), cells, heights)
 
 
 def _two_line_width(label: str, font: str, size: float) -> float:
@@ -194,19 +194,6 @@ def _two_line_width(label: str, font: str, size: float) -> float:
 def _text_after_number(columns: list[_Column]) -> set[int]:
     """Indexes of left-aligned columns whose left neighbour is right-aligned."""
     return {i for i in range(1, len(columns)) if columns[i - 1].numeric and not columns[i].numeric}
-
-
-def _numeric_runs(columns: list[_Column]) -> list[tuple[int, int]]:
-    """(first, last) index of each run of adjacent numeric columns."""
-    runs: list[tuple[int, int]] = []
-    for index, column in enumerate(columns):
-        if not column.numeric:
-            continue
-        if runs and runs[-1][1] == index - 1:
-            runs[-1] = (runs[-1][0], index)
-        else:
-            runs.append((index, index))
-    return runs
 
 
 def _totals_row(section: TableSection, rows: list[dict[str, Any]], columns: list[_Column],
