@@ -31,8 +31,9 @@ Labels = tuple[tuple[str, str], ...]
 
 
 def labels_key(labels: Labels) -> str:
-    """Canonical text of a label set (tabs cannot occur in a template slug, stage or status)."""
-    return "\t".join(f"{key}={value}" for key, value in labels)
+    """Canonical text of a label set; a tab in a value (a slug written to the database by other
+    means) becomes a space, so the text always parses back."""
+    return "\t".join(f"{key}={str(value).replace(chr(9), ' ')}" for key, value in labels)
 
 
 def labels_parse(text: str) -> Labels:

@@ -72,3 +72,18 @@ def test_a_real_run_adds_to_the_totals_once(client, staff_user, template, empty_
     job_run(job=job)
     assert MetricTotal.objects.get(name="qms_report_jobs_total",
                                    labels="template=scale\tstatus=succeeded").value == 1.0
+
+
+def test_a_hostile_slug_cannot_break_the_scrape(client, staff_user, template, empty_queues):
+    """A slug written to the database by other means (tab, quote, newline) is still one label value."""
+    from reporting.services.job_metrics import job_metrics_ended
+    from templates_app.models import ReportTemplate
+
+    ReportTemplate.objects.filter(pk=template.pk).update(slug='bad\tslug"\nx=1')
+    job = ReportJob.objects.create(template=template, template_version=template.published_version,
+                                   status=ReportJob.Status.FAILED)
+    job_metrics_ended(job_id=job.pk, status=job.status)
+    client.force_login(staff_user)
+    response = client.get(reverse("reporting:metrics"))
+    assert response.status_code == 200
+    assert 'qms_report_jobs_total{status="failed",template="bad slug\\"\\nx=1"} 1.0' in response.content.decode()
