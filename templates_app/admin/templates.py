@@ -39,7 +39,7 @@ class ReportTemplateAdminForm(forms.ModelForm):
                                   help_text="Sample payload per source name (JSON object), used by the test render "
                                             "and to check data paths.")
     change_note = forms.CharField(max_length=255, required=False, help_text="What changed, for the version history.")
-    publish = forms.BooleanField(required=False, initial=True,
+    publish = forms.BooleanField(required=False, initial=False,
                                  help_text="Publish this version now (only a valid spec can be published; "
                                            "untick to save a draft).")
 
@@ -199,9 +199,17 @@ class ReportTemplateAdmin(admin.ModelAdmin):
             raise Http404
         return template
 
+    def history_view(self, request, object_id, extra_context=None):
+        # A template's history is its versions (the admin's log has no entries for them).
+        template = self._template_or_404(request, object_id)
+        return HttpResponseRedirect(reverse("admin:templates_app_reporttemplate_history_versions",
+                                            args=[template.pk]))
+
     def history_versions_view(self, request, pk):
         template = self._template_or_404(request, pk)
         versions = list(template.versions.select_related("author").order_by("-number"))
+        for version in versions:  # the Valid column; an invalid version offers no Publish
+            version.problems = template_version_problems(version=version)
         return TemplateResponse(request, "templates_app/version_history.html", {
             **self.admin_site.each_context(request), "title": f"Versions of {template.name}",
             "template": template, "versions": versions, "opts": self.model._meta,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from reporting.downloads import stored_file_response
 
@@ -21,7 +21,7 @@ from .common import problems_html, publish, user_may_publish, user_may_render_li
 
 @admin.register(TemplateVersion)
 class TemplateVersionAdmin(admin.ModelAdmin):
-    list_display = ("template", "number", "is_published", "author", "change_note", "created_at")
+    list_display = ("template", "number", "is_valid", "is_published", "author", "change_note", "created_at")
     list_filter = ("template",)
     fields = ("template", "number", "author", "change_note", "created_at", "validation_report", "spec_pretty",
               "sample_data_pretty")
@@ -34,6 +34,10 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="Published")
     def is_published(self, obj):
         return obj.template.published_version_id == obj.pk
+
+    @admin.display(boolean=True, description="Valid")
+    def is_valid(self, obj):
+        return not template_version_problems(version=obj)
 
     @admin.display(description="Spec")
     def spec_pretty(self, obj):
@@ -51,8 +55,9 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def publish_selected(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to publish.", messages.WARNING)
-            return
-        publish(self, request, queryset.get())
+            return None
+        # Publishing changes what every run uses: it is confirmed on its own page first.
+        return HttpResponseRedirect(reverse("admin:templates_app_templateversion_publish", args=[queryset.get().pk]))
 
     @admin.action(description="Compare the two selected versions")
     def compare_selected(self, request, queryset):
@@ -74,7 +79,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/publish/", view(require_POST(self.publish_view)),
+            path("<int:pk>/publish/", view(require_http_methods(["GET", "POST"])(self.publish_view)),
                  name="templates_app_templateversion_publish"),
             path("<int:pk>/test-render/", view(self.test_render_view), name="templates_app_templateversion_test_render"),
             path("test-render/<str:token>/<str:fmt>/", view(self.test_render_download),
@@ -89,6 +94,16 @@ class TemplateVersionAdmin(admin.ModelAdmin):
         version = get_object_or_404(TemplateVersion.objects.select_related("template"), pk=pk)
         if not self.has_publish_permission(request, version):
             raise Http404
+        if request.method == "GET":  # the confirmation page: what changes, and whether it can
+            template = version.template
+            current = template.published_version
+            return TemplateResponse(request, "templates_app/publish_confirm.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "template": template,
+                "title": f"Publish v{version.number} of {template.name}?", "version": version, "current": current,
+                "rolls_back": bool(current and version.number < current.number),
+                "problems_html": problems_html(template_version_problems(version=version)),
+                "is_valid": not template_version_problems(version=version),
+            })
         publish(self, request, version)
         return HttpResponseRedirect(reverse("admin:templates_app_reporttemplate_history_versions",
                                             args=[version.template_id]))

@@ -53,8 +53,9 @@ def test_a_view_only_user_cannot_publish_or_roll_back(client, template_with_two_
 def test_publishing_needs_the_template_change_permission(client, template_with_two_versions):
     template, v1, v2 = template_with_two_versions
     client.force_login(staff_with("view_templateversion", "change_templateversion", "change_reporttemplate"))
-    client.post(reverse("admin:templates_app_templateversion_changelist"),
-                {"action": "publish_selected", "_selected_action": [v2.pk]})
+    response = client.post(reverse("admin:templates_app_templateversion_changelist"),
+                           {"action": "publish_selected", "_selected_action": [v2.pk]})
+    client.post(response.url)  # the confirmation page's "Yes, publish"
     template.refresh_from_db()
     assert template.published_version_id == v2.pk
 

@@ -143,7 +143,7 @@ def test_history_diff_and_rollback_button(admin_client, demo):
     spec["title"] = "Quality <b>report</b> v2"
     template_spec_save(template=demo, spec=spec, sample_data=None, change_note="Retitled", publish=True)
     history = admin_client.get(reverse("admin:templates_app_reporttemplate_history_versions", args=[demo.pk]))
-    assert "Retitled" in history.content.decode() and "(roll back)" in history.content.decode()
+    assert "Retitled" in history.content.decode() and "Roll back to this version" in history.content.decode()
     diff = admin_client.get(reverse("admin:templates_app_reporttemplate_diff", args=[demo.pk]) + "?a=1&b=2")
     text = diff.content.decode()
     assert "<b>report</b>" not in text
@@ -163,7 +163,15 @@ def test_version_admin_actions_publish_and_compare(admin_client, demo):
     url = reverse("admin:templates_app_templateversion_changelist")
     response = admin_client.post(url, {"action": "compare_selected", "_selected_action": [v1.pk, v2.pk]})
     assert response.status_code == 302 and response.url.endswith("?a=1&b=2")
-    admin_client.post(url, {"action": "publish_selected", "_selected_action": [v1.pk]})
+    # The action asks first (a confirmation page); only its POST publishes.
+    response = admin_client.post(url, {"action": "publish_selected", "_selected_action": [v1.pk]})
+    confirm = reverse("admin:templates_app_templateversion_publish", args=[v1.pk])
+    assert response.status_code == 302 and response.url == confirm
+    page = admin_client.get(confirm).content.decode()
+    assert "rolls back" in page and "Yes, roll back to v1" in page
+    demo.refresh_from_db()
+    assert demo.published_version == v2
+    admin_client.post(confirm)
     demo.refresh_from_db()
     assert demo.published_version == v1
 
