@@ -303,17 +303,24 @@ class AuditEvent(models.Model):
         FAILURE = "failure", "Failure"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    # The trail outlives what it names: no database constraint, nothing cascades or blocks a deletion,
+    # and the names are copied as text (a deleted job or template still reads in the trail).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
     # The actor's name at the time: a later rename does not rewrite history.
     actor_name = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
-    job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
-    template = models.ForeignKey("templates_app.ReportTemplate", null=True, blank=True, on_delete=models.PROTECT,
+    job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                            related_name="audit_events")
+    job_ref = models.CharField(max_length=36, blank=True, db_index=True)
+    template = models.ForeignKey("templates_app.ReportTemplate", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="+")
+    template_slug = models.CharField(max_length=100, blank=True)
+    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
                                  related_name="+")
-    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    schedule_name = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

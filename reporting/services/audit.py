@@ -32,7 +32,8 @@ def audit_record(*, action: str, actor=None, ip_address: str | None = None, outc
     event = AuditEvent.objects.create(
         action=Action(action), outcome=AuditEvent.Outcome(outcome), actor=actor,
         actor_name=_name(actor), ip_address=ip_address or None, job=job, template=template, schedule=schedule,
-        detail=detail or {},
+        job_ref=str(job.public_id) if job is not None else "", template_slug=template.slug if template is not None else "",
+        schedule_name=schedule.name[:200] if schedule is not None else "", detail=detail or {},
     )
     logger.info("audit action=%s outcome=%s actor=%s job=%s", event.action, event.outcome, event.actor_name,
                 job.public_id if job else "-")
@@ -55,8 +56,7 @@ def audit_csv_rows(*, events: QuerySet[AuditEvent] | Iterable[AuditEvent]) -> It
     for event in events:
         yield [_cell(v) for v in (
             event.at.isoformat(), event.action, event.outcome, event.actor_name, event.ip_address or "",
-            str(event.job.public_id) if event.job_id else "", event.template.slug if event.template_id else "",
-            event.schedule.name if event.schedule_id else "", _detail_text(event.detail),
+            event.job_ref, event.template_slug, event.schedule_name, _detail_text(event.detail),
         )]
 
 
