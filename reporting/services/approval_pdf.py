@@ -23,18 +23,19 @@ def approved_pdf_build(*, original: bytes, approvals: Sequence[ReportApproval], 
     last_page_ref, _ = writer.find_page_for_modification(-1)
     box = [float(v) for v in last_page_ref.get_object().get("/MediaBox", [0, 0, 595.27, 841.89])]
     width, height = box[2] - box[0], box[3] - box[1]
-    block = _signature_page(width, height, approvals, job_id)
-    xobject = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(block), strict=False))
-    content = generic.StreamObject(stream_data=b"q /QMSSig Do Q")
-    page = generic.DictionaryObject({
-        generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-        generic.pdf_name("/MediaBox"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, width, height)]),
-        generic.pdf_name("/Resources"): generic.DictionaryObject({
-            generic.pdf_name("/XObject"): generic.DictionaryObject({generic.pdf_name("/QMSSig"): xobject}),
-        }),
-        generic.pdf_name("/Contents"): writer.add_object(content),
-    })
-    writer.insert_page(page)
+    block = PdfFileReader(io.BytesIO(_signature_page(width, height, approvals, job_id)), strict=False)
+    for index in range(int(block.root["/Pages"]["/Count"])):
+        xobject = writer.import_page_as_xobject(block, page_ix=index)
+        content = generic.StreamObject(stream_data=b"q /QMSSig Do Q")
+        page = generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, width, height)]),
+            generic.pdf_name("/Resources"): generic.DictionaryObject({
+                generic.pdf_name("/XObject"): generic.DictionaryObject({generic.pdf_name("/QMSSig"): xobject}),
+            }),
+            generic.pdf_name("/Contents"): writer.add_object(content),
+        })
+        writer.insert_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -54,12 +55,22 @@ def _signature_page(width: float, height: float, approvals: Sequence[ReportAppro
     canvas.drawString(x, y, f"Report job {job_id}. Each signature applies to the report file with the SHA-256 shown.")
     y -= 10 * mm
     for approval in approvals:
-        y = _block(canvas, x, y, width - 32 * mm, approval)
-        if y < 40 * mm:
+        if y < 70 * mm:  # room for a block with a comment; else the next signatures go on a new page
+            _footer(canvas, width)
             canvas.showPage()
             y = height - 28 * mm
+        y = _block(canvas, x, y, width - 32 * mm, approval)
+    _footer(canvas, width)
     canvas.save()
     return buf.getvalue()
+
+
+def _footer(canvas: Canvas, width: float) -> None:
+    canvas.setFont(theme.BODY_FONT, 7.5)
+    canvas.setFillColor(theme.MUTED)
+    canvas.drawString(16 * mm, 8 * mm, "Signature page: added to the report when it was signed (the report's own "
+                                       "pages keep their numbering). The report's bytes before this page are unchanged.")
+    canvas.setFillColor(theme.INK)
 
 
 def _block(canvas: Canvas, x: float, y: float, w: float, approval: ReportApproval) -> float:

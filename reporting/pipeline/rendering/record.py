@@ -36,7 +36,20 @@ def record_groups(manifest: dict[str, Any]) -> list[tuple[str, list[tuple[str, s
         ("Digital signature", f"PDF signed by {signer} (PAdES)" if signer else "Not digitally signed"),
         ("SHA-256", HASH_NOTE),
     ]))
-    return groups
+    return _shortened(groups)
+
+
+MAX_VALUE_CHARS = 600
+
+
+def _shortened(groups):
+    """A very long value (2,000 recipients) is cut: the page must lay out; the job keeps the full manifest."""
+    out = []
+    for title, lines in groups:
+        out.append((title, [(label, value if len(value) <= MAX_VALUE_CHARS else
+                             f"{value[:MAX_VALUE_CHARS]}… (shortened: {len(value)} characters in all; the job's "
+                             "record holds the full value)") for label, value in lines]))
+    return out
 
 
 def record_keywords(manifest: dict[str, Any]) -> str:
@@ -73,6 +86,7 @@ def _source_lines(source: dict[str, Any]) -> list[tuple[str, str]]:
     rows = source.get("rows")
     return [
         (name, f"fetched {source.get('fetched_at') or 'unknown'}; from cache: {cache}; "
-               f"{source.get('bytes', 0)} bytes; {rows if rows is not None else '?'} rows"),
+               f"{source.get('bytes', 0)} bytes; " + (f"{rows} row{'' if rows == 1 else 's'}" if rows is not None
+                                                       else "rows unknown")),
         ("  payload SHA-256", str(source.get("sha256", ""))),
     ]

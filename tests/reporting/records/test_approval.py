@@ -168,3 +168,13 @@ def test_job_page_shows_approvals_and_the_approve_link(finished_job, approver, c
     download = client.get(f"/jobs/{finished_job.public_id}/approved/{approval.pk}/")
     assert b"".join(download.streaming_content) == approval.file.open("rb").read()
     assert AuditEvent.objects.filter(action="download", detail__approved_copy=approval.pk).exists()
+
+
+def test_many_signatures_continue_on_a_second_signature_page(finished_job, approver):
+    original_pages = len(PdfReader(io.BytesIO(_pdf(finished_job))).pages)
+    for meaning in ["reviewed"] * 6 + ["approved"]:
+        approval = _approve(finished_job, approver, meaning=meaning)
+    pages = PdfReader(approval.file.open("rb")).pages
+    assert len(pages) == original_pages + 2
+    assert "APPROVED" in pages[-1].extract_text() and "REVIEWED" in pages[-2].extract_text()
+    assert all("Signature page: added to the report" in p.extract_text() for p in pages[-2:])

@@ -138,3 +138,23 @@ def test_admin_is_read_only_and_export_needs_its_own_permission(db, client):
     assert "root" in text
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text  # quoted: not run as a formula
     assert client.post(f"/admin/reporting/auditevent/{ids[0]}/delete/").status_code == 403
+
+
+def test_factories_build_valid_rows(db):
+    from tests.factories import ReportApprovalFactory
+
+    approval = ReportApprovalFactory()
+    assert approval.job.status == "succeeded" and approval.get_meaning_display() == "Approved"
+    assert AuditEventFactory().actor_name.startswith("user")
+
+
+def test_the_trail_outlives_a_deleted_job_and_template(finished_job, user):
+    from reporting.services.audit import audit_csv_lines
+
+    job_id, slug, template = str(finished_job.public_id), finished_job.template.slug, finished_job.template
+    finished_job.delete()
+    template.delete()
+    (event,) = _events("report_run")
+    assert (event.job_ref, event.template_slug, event.actor_name.endswith("(alice)")) == (job_id, slug, True)
+    text = "".join(audit_csv_lines(events=AuditEvent.objects.all()))
+    assert job_id in text and slug in text

@@ -101,3 +101,15 @@ def test_job_page_shows_the_manifest(cached_template, user, client):
     assert "Report record (run manifest)" in page
     assert job.manifest["template"]["spec_sha256"] in page
     assert job.artifacts.get(format="pdf").sha256 in page
+
+
+def test_a_huge_hostile_parameter_is_shortened_on_the_record_page(user):
+    from tests.factories import StaticSourceFactory
+
+    template = published_template(spec=small_spec(source_name=StaticSourceFactory(name="rows").name), slug="long")
+    hostile = "<b>" + "x" * 5000 + "</b>"
+    job = job_run(job=job_create(template=template, user=user, parameters={"note": hostile}))
+    assert job.status == "succeeded", job.error_message
+    text = PdfReader(job.artifacts.get(format="pdf").file.open("rb")).pages[-1].extract_text()
+    assert "shortened: 5007 characters in all" in text.replace("\n", " ") and "<b>" in text
+    assert job.manifest["parameters"][0]["value"] == hostile  # the job keeps it whole

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
@@ -20,9 +21,11 @@ def record_page(manifest: dict[str, Any] | None, width: float) -> list[Flowable]
     heading.outline_entry = (0, RECORD_TITLE)
     out: list[Flowable] = [PageBreak(), heading]
     label_w = 42 * mm
+    # Hashes and long unbroken values wrap anywhere instead of running off the page.
+    value_style = ParagraphStyle("record_value", parent=styles.meta_value, wordWrap="CJK")
     for title, lines in record_groups(manifest):
         out.append(Paragraph(markup_text(title), styles.h3))
-        rows = [[Paragraph(markup_text(label), styles.meta_label), Paragraph(markup_text(value), styles.meta_value)]
+        rows = [[Paragraph(markup_text(label), styles.meta_label), Paragraph(markup_text(value), value_style)]
                 for label, value in lines]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
         table.setStyle(TableStyle([
