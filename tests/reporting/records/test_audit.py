@@ -158,3 +158,18 @@ def test_the_trail_outlives_a_deleted_job_and_template(finished_job, user):
     assert (event.job_ref, event.template_slug, event.actor_name.endswith("(alice)")) == (job_id, slug, True)
     text = "".join(audit_csv_lines(events=AuditEvent.objects.all()))
     assert job_id in text and slug in text
+
+
+def test_rollback_in_the_admin_names_the_admin_and_their_address(admin_client, admin_user):
+    from django.urls import reverse
+
+    source = StaticSourceFactory(name="rows")
+    template = published_template(spec=small_spec(source_name=source.name), slug="adm")
+    v1 = template.published_version
+    template_version_publish(version=template_version_create(
+        template=template, spec=small_spec(source_name=source.name, title="Second")))
+    response = admin_client.post(reverse("admin:templates_app_templateversion_publish", args=[v1.pk]),
+                                 REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 302
+    (event,) = _events("template_rolled_back")
+    assert (event.actor, event.ip_address, event.template_slug) == (admin_user, "192.0.2.7", "adm")
