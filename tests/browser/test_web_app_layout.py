@@ -57,7 +57,10 @@ def _main_pages(job, template, schedule, *, staff: bool) -> dict[str, str]:
                       "admin_job": f"/admin/reporting/reportjob/{job.pk}/change/",
                       "admin_sources": "/admin/templates_app/datasource/",
                       "admin_source": f"/admin/templates_app/datasource/{source.pk}/change/",
-                      "admin_templates": "/admin/templates_app/reporttemplate/"})
+                      "admin_source_test": f"/admin/templates_app/datasource/{source.pk}/test/",
+                      "admin_templates": "/admin/templates_app/reporttemplate/",
+                      "admin_versions": f"/admin/templates_app/reporttemplate/{template.pk}/versions/",
+                      "admin_publish_confirm": f"/admin/templates_app/templateversion/{template.published_version_id}/publish/"})
     else:
         pages["forbidden"] = "/monitor/"
     return pages
