@@ -68,8 +68,8 @@ def _signature_page(width: float, height: float, approvals: Sequence[ReportAppro
 def _footer(canvas: Canvas, width: float) -> None:
     canvas.setFont(theme.BODY_FONT, 7.5)
     canvas.setFillColor(theme.MUTED)
-    canvas.drawString(16 * mm, 8 * mm, "Signature page: added to the report when it was signed (the report's own "
-                                       "pages keep their numbering). The report's bytes before this page are unchanged.")
+    canvas.drawString(16 * mm, 8 * mm, "Signature page, added when the report was signed; the report's pages "
+                                       "before it are unchanged.")
     canvas.setFillColor(theme.INK)
 
 

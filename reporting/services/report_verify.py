@@ -30,6 +30,8 @@ class VerifyResult:
     signatures: list[SignatureCheck] = field(default_factory=list)
     approvals: list[ReportApproval] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # The sha256 of the report PDF this file is (or was copied from, for an approved copy).
+    report_sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +61,7 @@ def report_verify(*, data: bytes) -> VerifyResult:
     if artifact or approval:
         result.status, result.job = "genuine", (artifact or approval).job
         result.record = "report file" if artifact else f"approved copy ({approval.get_meaning_display()})"
+        result.report_sha256 = artifact.sha256 if artifact else approval.artifact_sha256
     else:
         claimed = _claimed_job_id(data, kind)
         job = ReportJob.objects.filter(public_id=claimed).first() if claimed else None
@@ -141,7 +144,12 @@ def verify_lines(result: VerifyResult) -> list[str]:
     if result.kind == "pdf" and not result.signatures:
         lines.append("Digital signature: none")
     for approval in result.approvals:
-        applies = "this file" if result.sha256 in (approval.artifact_sha256, approval.file_sha256) else "another file"
+        if approval.file_sha256 == result.sha256:
+            applies = "this approved copy"
+        elif approval.artifact_sha256 in (result.sha256, result.report_sha256):
+            applies = "the report this file is" + (" made from" if result.report_sha256 != result.sha256 else "")
+        else:
+            applies = "another file of this job"
         lines.append(f"Approval: {approval.get_meaning_display()} by {approval.signer_name} at "
                      f"{approval.signed_at.isoformat()} ({approval.time_zone}) on report SHA-256 "
                      f"{approval.artifact_sha256[:16]}… ({applies})")

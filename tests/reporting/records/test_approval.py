@@ -177,4 +177,4 @@ def test_many_signatures_continue_on_a_second_signature_page(finished_job, appro
     pages = PdfReader(approval.file.open("rb")).pages
     assert len(pages) == original_pages + 2
     assert "APPROVED" in pages[-1].extract_text() and "REVIEWED" in pages[-2].extract_text()
-    assert all("Signature page: added to the report" in p.extract_text() for p in pages[-2:])
+    assert all("Signature page, added when the report was signed" in p.extract_text() for p in pages[-2:])

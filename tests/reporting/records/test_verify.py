@@ -58,6 +58,7 @@ def test_approved_copy_verifies_with_its_approval(signing_cert, finished_job, tm
     code, out = _verify(_write(tmp_path, "approved.pdf", approval.file.open("rb").read()))
     assert code == 0, out
     assert "approved copy (Approved)" in out and "Approval: Approved by Quinn Approver" in out
+    assert "(this approved copy)" in out
     assert "QMSApproval1: valid, covers the whole file; signer Test Signer; reason 'Approved by Quinn" in out, out
     assert "QMSReportSignature: valid, covers an earlier revision" in out, out
 
