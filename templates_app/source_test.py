@@ -31,6 +31,10 @@ class SourceTestResult:
     row_count: int | None = None
     preview: str = ""  # the answer as JSON text when it holds no rows
 
+    @property
+    def parameters_text(self) -> str:
+        return json.dumps(self.parameters, ensure_ascii=False)
+
 
 def sample_parameters(*, source: DataSource) -> tuple[dict[str, Any], dict[str, Any]]:
     """(report parameters, the source's request params): last month as the period, and the params
@@ -67,7 +71,7 @@ def data_source_test(*, source: DataSource) -> SourceTestResult:
     data = result.data[source.name]
     rows = _rows(data)
     if rows is None:
-        return SourceTestResult(ok=True, preview=_cut(json.dumps(data, default=str, indent=2), 4000), **common)
+        return SourceTestResult(ok=True, preview=_cut(json.dumps(data, default=str, indent=2, ensure_ascii=False), 4000), **common)
     columns = list(dict.fromkeys(key for row in rows[:FIRST_ROWS] for key in row))
     shown = [[_cut(_text(row.get(c)), MAX_CELL_CHARS) for c in columns] for row in rows[:FIRST_ROWS]]
     return SourceTestResult(ok=True, columns=columns, rows=shown, row_count=len(rows), **common)
@@ -84,7 +88,8 @@ def _rows(data: Any) -> list[dict] | None:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else value if isinstance(value, str) else json.dumps(value, default=str)
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value, default=str,
+                                                                                      ensure_ascii=False)
 
 
 def _cut(text: str, limit: int) -> str:
