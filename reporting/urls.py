@@ -28,7 +28,6 @@ urlpatterns = [
     path("download/<str:token>/", views.download_link, name="download_link"),
     path("", include("reporting.schedule_urls")),
     path("", include("reporting.record_urls")),
-    path("", include("reporting.record_urls")),
     path("monitor/", monitoring_views.monitor, name="monitor"),
     path("metrics", monitoring_views.prometheus_metrics, name="metrics"),
 ]

@@ -114,7 +114,8 @@ def collect_sources(
         slot = slots.get(request.config.name)
         if use_cache and slot is not None and slot.hit is not None:
             # Served from the one cache read above: no thread, no upstream session.
-            stat = SourceStat(request.config.name, time.monotonic() - started, slot.hit.bytes, 0, "hit")
+            stat = SourceStat(request.config.name, time.monotonic() - started, slot.hit.bytes, 0, "hit",
+                              fetched_at=slot.hit.fetched_at)
             _record(result, request, _Outcome(slot.hit.payload, stat))
         else:
             misses.append(request)
