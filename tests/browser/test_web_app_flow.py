@@ -169,3 +169,22 @@ def test_job_list_filters_and_search_stay_in_the_url(live_server, browser, trans
     wait(browser).until(EC.url_contains("page=2"))
     assert "q=QA" in browser.current_url
     assert len(browser.find_elements(By.CSS_SELECTOR, "#job-table tbody tr")) == 2
+
+
+def test_form_errors_are_linked_to_their_fields_and_focused(live_server, browser, transactional_db):
+    _template()
+    UserFactory(username="olga")
+    sign_in(browser, live_server.url, "olga")
+    browser.get(f"{live_server.url}/reports/monthly/run/")
+    Select(browser.find_element(By.ID, "id_period_preset")).select_by_visible_text("Custom range")
+    _set(browser, "id_period_start", "2026-10-31")
+    _set(browser, "id_period_end", "2026-10-01")
+    _submit_run_form(browser)
+    field = wait(browser).until(EC.presence_of_element_located((By.ID, "id_period_end")))
+    described = (field.get_attribute("aria-describedby") or "").split()
+    errors = [browser.find_element(By.ID, i).text for i in described if browser.find_elements(By.ID, i)]
+    assert "The end date is before the start date." in errors, (described, errors)
+    assert field.get_attribute("aria-invalid") == "true"
+    assert browser.execute_script("return document.activeElement.id;") == "id_period_end"
+    for label in browser.find_elements(By.CSS_SELECTOR, "form label[for]"):  # every label names a field
+        assert browser.find_elements(By.ID, label.get_attribute("for")), label.get_attribute("for")

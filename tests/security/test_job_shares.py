@@ -138,3 +138,12 @@ def test_shared_job_is_listed_for_the_colleague_but_not_for_a_third_user(client,
     assert "Shared with you" in client.get(reverse("reporting:home")).content.decode()
     client.force_login(other_user)
     assert "Shared with you" not in client.get(reverse("reporting:home")).content.decode()
+
+
+def test_job_list_search_and_filters_never_reach_other_peoples_jobs(client, user, other_user, job):
+    job.parameters = {"note": "SECRET-PLAN"}
+    job.save()
+    client.force_login(other_user)
+    for query in ({"q": "SECRET"}, {"requested_by": user.username}, {"template": "small"}, {"status": "succeeded"}):
+        page = client.get(reverse("reporting:job_list"), query).content.decode()
+        assert str(job.public_id) not in page and "SECRET" not in page.replace('value="SECRET"', ""), query
