@@ -151,3 +151,24 @@ def test_html_view_of_a_real_run_has_the_pdfs_sections(client, user, run_worker_
     assert "Item 119" in page2 and "<td>Item 0</td>" not in page2
     detail = client.get(reverse("reporting:job_detail", args=[job.public_id])).content.decode()
     assert "View in the browser" in detail and "chart-preview" in detail
+
+
+def test_html_view_escapes_stored_text_and_rechecks_svg(client, user, template):
+    from tests.factories import JobReportViewFactory
+
+    job = _job(template, user)
+    evil = '<script>alert("x")</script>'
+    JobReportViewFactory(job=job, sections=[
+        {"type": "heading", "title": evil, "level": 1}, {"type": "text", "text": evil},
+        {"type": "kpis", "title": evil, "note": "", "cards": [{"name": evil, "value": evil, "status": evil,
+                                                               "status_key": '" onmouseover="x', "change": evil,
+                                                               "assessment": "", "note": evil}]},
+        {"type": "chart", "title": "c", "svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'},
+        {"type": "table", "title": evil, "note": "", "totals": [], "left_out": 0,
+         "columns": [{"label": evil, "numeric": False, "status": True}], "rows": [[evil]]},
+        "not a section", {"type": "unknown"},
+    ])
+    client.force_login(user)
+    page = client.get(reverse("reporting:job_report", args=[job.public_id])).content.decode()
+    assert "<script>alert" not in page and 'onmouseover="x' not in page
+    assert "&lt;script&gt;" in page and "could not be shown safely" in page
