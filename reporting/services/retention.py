@@ -3,8 +3,8 @@
 Never touched: a job that is not final (pending, queued, running — checked again, under a row
 lock, at the moment of deletion, so a job re-run meanwhile is left alone), the last delivered job
 of a schedule (``Schedule.last_job``: what "only when the data changed" compares against), and a
-job with approvals (controlled records keep their signed copies). A job the audit trail refers to
-keeps its row (the trail is append-only) but loses its files, and its page says so.
+job with approvals (controlled records keep their signed copies). The audit trail outlives the
+jobs it names (its events keep the job's public id), so it never holds a job back.
 """
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from reporting.models import ReportArtifact, ReportJob, Schedule
-
-from .job_state import job_record
 
 logger = logging.getLogger("reporting.retention")
 BATCH = 500
@@ -32,7 +30,6 @@ class PurgeItem:
     status: str
     finished_at: datetime | None
     files: list[str]
-    keeps_row: bool  # the audit trail refers to it: files go, the row stays
 
 
 @dataclass
@@ -40,7 +37,6 @@ class PurgeResult:
     cutoff: datetime
     dry_run: bool
     jobs: list[PurgeItem] = field(default_factory=list)
-    kept_rows: int = 0
     skipped: int = 0  # changed (re-run) between the selection and the deletion
 
     @property
@@ -74,11 +70,9 @@ def retention_purge(*, days: int | None = None, now: datetime | None = None, dry
         last_pk = batch[-1].pk
         for job in batch:
             item = PurgeItem(public_id=str(job.public_id), template=job.template.slug, status=job.status,
-                             finished_at=job.finished_at, files=[a.file.name for a in job.artifacts.all()],
-                             keeps_row=_audited(job))
-            if dry_run or _purge_one(job_pk=job.pk, cutoff=cutoff, keeps_row=item.keeps_row):
+                             finished_at=job.finished_at, files=[a.file.name for a in job.artifacts.all()])
+            if dry_run or _purge_one(job_pk=job.pk, cutoff=cutoff):
                 result.jobs.append(item)
-                result.kept_rows += item.keeps_row
             else:
                 result.skipped += 1
         if dry_run and len(result.jobs) >= 10 * BATCH:
@@ -89,33 +83,24 @@ def retention_purge(*, days: int | None = None, now: datetime | None = None, dry
     return result
 
 
-def _audited(job: ReportJob) -> bool:
-    return hasattr(job, "audit_events") and job.audit_events.exists()
-
-
-def _purge_one(*, job_pk: int, cutoff: datetime, keeps_row: bool) -> bool:
+def _purge_one(*, job_pk: int, cutoff: datetime) -> bool:
     with transaction.atomic():
         # Locked and checked again: a job run again since the selection is no longer a candidate.
         job = retention_candidates(cutoff=cutoff).select_for_update().filter(pk=job_pk).first()
         if job is None:
             return False
-        artifacts = list(ReportArtifact.objects.filter(job_id=job_pk))
-        names = [a.file.name for a in artifacts if a.file.name]
-        if keeps_row:
-            ReportArtifact.objects.filter(job_id=job_pk).delete()
-            job_record(job_id=job_pk, warnings=[*job.warnings, retention_note()])
-        else:
-            job.delete()
+        names = [name for name in ReportArtifact.objects.filter(job_id=job_pk).values_list("file", flat=True) if name]
+        try:
+            with transaction.atomic():
+                job.delete()
+        except ProtectedError:  # a record added since that must outlive the job: keep both
+            logger.warning("retention: job %s kept, another record protects it", job.public_id)
+            return False
         storage = ReportArtifact._meta.get_field("file").storage
         # The files go once the rows are gone for sure; a failed file delete leaves an orphan, never
         # a row whose file is missing.
         transaction.on_commit(lambda: _delete_files(storage, names))
     return True
-
-
-def retention_note() -> str:
-    return (f"The files of this report were deleted after {settings.REPORTING_RETENTION_DAYS} days "
-            "(retention); the record stays for the audit trail.")
 
 
 def _delete_files(storage, names: list[str]) -> None:

@@ -25,9 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} {len(result.jobs)} job(s) and {result.files} file(s) finished before "
                           f"{result.cutoff:%Y-%m-%d %H:%M} UTC ({days} days); {len(renders)} expired test render(s).")
         for item in result.jobs:
-            what = "files only (audit trail keeps the record)" if item.keeps_row else "job and files"
             ended = f"{item.finished_at:%Y-%m-%d}" if item.finished_at else "never started"
-            self.stdout.write(f"  {item.public_id} {item.template} {item.status} {ended}: {what}")
+            self.stdout.write(f"  {item.public_id} {item.template} {item.status} {ended}")
             for name in item.files:
                 self.stdout.write(f"    {name}")
         if result.skipped:

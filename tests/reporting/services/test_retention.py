@@ -72,21 +72,21 @@ def test_a_job_run_again_after_the_selection_is_left_alone(history, settings):
     cutoff = timezone.now() - timedelta(days=30)
     assert retention.retention_candidates(cutoff=cutoff).filter(pk=job.pk).exists()
     ReportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED, finished_at=None)
-    assert retention._purge_one(job_pk=job.pk, cutoff=cutoff, keeps_row=False) is False
+    assert retention._purge_one(job_pk=job.pk, cutoff=cutoff) is False
     assert ReportJob.objects.filter(pk=job.pk, status=Status.QUEUED).exists()
 
 
-def test_a_job_the_audit_trail_names_keeps_its_row_and_says_its_files_were_deleted(history, settings):
+def test_the_audit_trail_outlives_a_deleted_job(history, settings):
+    from reporting.models import AuditEvent
     from reporting.services.audit import audit_record
 
     settings.REPORTING_RETENTION_DAYS = 30
     job, artifact = history["old_done"]
     audit_record(action="download", job=job)
     result = retention.retention_purge()
-    assert [i.keeps_row for i in result.jobs if i.public_id == str(job.public_id)] == [True]
-    job.refresh_from_db()
-    assert not job.artifacts.exists() and not _exists(artifact)
-    assert "deleted after 30 days (retention)" in job.warnings[-1]
+    assert str(job.public_id) in [i.public_id for i in result.jobs]
+    assert not ReportJob.objects.filter(pk=job.pk).exists() and not _exists(artifact)
+    assert AuditEvent.objects.filter(job_ref=str(job.public_id), action="download").exists()
 
 
 def test_retention_off_is_refused_with_the_reason(settings):
