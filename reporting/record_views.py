@@ -22,7 +22,8 @@ from .services.report_verify import NotAReportFile, report_verify, verify_lines
 
 @require_http_methods(["GET", "POST"])
 def job_approve(request, public_id):
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="view")
+    # "approve", not "view": a share (read-only) must never let its reader sign the report.
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="approve")
     if not user_may_approve(user=request.user):
         raise PermissionDenied("Approving reports needs the permission “Can approve reports (electronic signature)”.")
     form = ApprovalForm(request.POST or None, initial={"nonce": approval_nonce_issue(job=job, user=request.user)})

@@ -9,7 +9,7 @@ from templates_app.selectors import template_list_for_user
 from .models import JobShare, ReportArtifact, ReportJob
 from .web_models import SHAREABLE_JOB_STATUSES
 
-JobAction = Literal["view", "download", "cancel", "retry"]
+JobAction = Literal["view", "download", "cancel", "retry", "approve"]
 
 # What a user needs to act on somebody else's job. Being staff grants nothing here: staff is "may
 # open the admin", and the admin checks model permissions too.
@@ -18,8 +18,12 @@ OTHERS_JOB_PERMISSION: dict[str, str] = {
     "download": "reporting.view_reportjob",
     "cancel": "reporting.change_reportjob",
     "retry": "reporting.change_reportjob",
+    # Approving needs its own permission too (services/approval.py); reaching someone else's job to
+    # approve it is seeing it. Named apart from "view" so that a share (view/download) never reaches it.
+    "approve": "reporting.view_reportjob",
 }
-_ACTION_PHRASE = {"view": "open {}", "download": "download {}", "cancel": "cancel {}", "retry": "run {} again"}
+_ACTION_PHRASE = {"view": "open {}", "download": "download {}", "cancel": "cancel {}", "retry": "run {} again",
+                  "approve": "approve {}"}
 
 QUEUE_MANAGER_PERMISSION = "reporting.manage_queues"
 # All a share (reporting/web_models.py JobShare) ever grants: reading the finished report. Never

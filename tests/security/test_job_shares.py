@@ -147,3 +147,19 @@ def test_job_list_search_and_filters_never_reach_other_peoples_jobs(client, user
     for query in ({"q": "SECRET"}, {"requested_by": user.username}, {"template": "small"}, {"status": "succeeded"}):
         page = client.get(reverse("reporting:job_list"), query).content.decode()
         assert str(job.public_id) not in page and "SECRET" not in page.replace('value="SECRET"', ""), query
+
+
+def test_a_share_never_lets_its_reader_approve_even_with_the_approve_permission(client, colleague, job):
+    from django.contrib.auth.models import Permission
+
+    from reporting.services.approval import APPROVE_PERMISSION
+
+    app_label, codename = APPROVE_PERMISSION.split(".")
+    colleague.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label=app_label))
+    JobShareFactory(job=job, user=colleague)
+    client.force_login(colleague)
+    assert client.get(_urls(job)["page"]).status_code == 200  # the share still shows the report
+    url = reverse("reporting:job_approve", args=[job.public_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"password": "pw", "meaning": "approved"}).status_code == 404
+    assert not job.approvals.exists()
