@@ -53,6 +53,8 @@ def test_confirmation_page_then_publish(admin_client, template):
     admin_client.post(url)
     template.refresh_from_db()
     assert template.published_version.number == 2
+    again = admin_client.get(url).content.decode()
+    assert "already the published version" in again and "Yes, publish" not in again
 
 
 def test_no_default_publish_tick_plain_diff_words_and_one_breadcrumb_name(admin_client, template):
