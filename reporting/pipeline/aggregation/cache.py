@@ -30,6 +30,7 @@ _PREFIX = "reporting:source"
 _POLL_START_S = 0.01
 _POLL_MAX_S = 0.1
 _FAILURE_MEMORY_S = 5
+_LOCK_MARGIN_S = 0.5
 
 CacheOutcome = Literal["hit", "miss", "bypass"]
 
@@ -154,7 +155,9 @@ def cached_fetch(
         wait_until = min(wait_until, deadline)
     poll_s = _POLL_START_S
     while True:
-        if cache.add(lock_key, token, timeout=max(1, int(lock_wait_s) + 1)):
+        lock_ttl_s = max(1, int(lock_wait_s) + 1)
+        if cache.add(lock_key, token, timeout=lock_ttl_s):
+            locked_at = time.monotonic()
             try:
                 hit = read_hit()  # filled while we were acquiring the lock
                 if hit is not None:
@@ -168,7 +171,9 @@ def cached_fetch(
                 store(payload, size)
                 return CachedFetch(payload, size, attempts, "miss")
             finally:
-                if cache.get(lock_key) == token:
+                # Well within its TTL the lock is still ours: delete it without reading it first
+                # (one round trip less on every miss). Later it may have expired and be another's.
+                if time.monotonic() - locked_at < lock_ttl_s - _LOCK_MARGIN_S or cache.get(lock_key) == token:
                     cache.delete(lock_key)
         time.sleep(poll_s)
         poll_s = min(poll_s * 2, _POLL_MAX_S)
