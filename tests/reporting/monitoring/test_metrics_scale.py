@@ -29,11 +29,12 @@ def _add_jobs(template, count: int) -> None:
          for i in range(count)], batch_size=2000)
 
 
-def _scrape_queries(client) -> tuple[int, str]:
+def _scrape_queries(client) -> tuple[list[str], str]:
+    client.get(reverse("reporting:metrics"))  # warm: a first request may fill per-process caches
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("reporting:metrics"))
     assert response.status_code == 200
-    return len(queries), response.content.decode()
+    return [q["sql"] for q in queries.captured_queries], response.content.decode()
 
 
 def test_query_count_is_the_same_for_10_and_10000_jobs(client, staff_user, template, empty_queues):
@@ -44,12 +45,12 @@ def test_query_count_is_the_same_for_10_and_10000_jobs(client, staff_user, templ
 
     _add_jobs(template, 9_990)
     many, body = _scrape_queries(client)
-    assert many == few
+    assert len(many) == len(few), (few, many)
     # The live gauge still reads the database (an indexed count of active jobs only).
     assert f'qms_report_jobs_active{{status="queued"}} {float(ReportJob.objects.filter(status="queued").count())}' \
         in body
     # Session, user and the two figure queries: nothing per job.
-    assert few <= 5
+    assert len(few) <= 5, few
 
 
 def test_a_real_run_adds_to_the_totals_once(client, staff_user, template, empty_queues):
