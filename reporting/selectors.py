@@ -9,7 +9,7 @@ from templates_app.selectors import template_list_for_user
 from .models import JobShare, ReportArtifact, ReportJob
 from .web_models import SHAREABLE_JOB_STATUSES
 
-JobAction = Literal["view", "download", "cancel", "retry", "approve"]
+JobAction = Literal["view", "download", "cancel", "retry", "approve", "email"]
 
 # What a user needs to act on somebody else's job. Being staff grants nothing here: staff is "may
 # open the admin", and the admin checks model permissions too.
@@ -21,9 +21,12 @@ OTHERS_JOB_PERMISSION: dict[str, str] = {
     # Approving needs its own permission too (services/approval.py); reaching someone else's job to
     # approve it is seeing it. Named apart from "view" so that a share (view/download) never reaches it.
     "approve": "reporting.view_reportjob",
+    # Emailing the files on sends them to people the owner never chose: the owner's (or a job
+    # manager's) call, never a share's.
+    "email": "reporting.change_reportjob",
 }
 _ACTION_PHRASE = {"view": "open {}", "download": "download {}", "cancel": "cancel {}", "retry": "run {} again",
-                  "approve": "approve {}"}
+                  "approve": "approve {}", "email": "email {}"}
 
 QUEUE_MANAGER_PERMISSION = "reporting.manage_queues"
 # All a share (reporting/web_models.py JobShare) ever grants: reading the finished report. Never

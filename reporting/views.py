@@ -123,8 +123,8 @@ def _email_panel_context(request, job) -> dict:
 
 @require_POST
 def job_email(request, public_id):
-    # Emailing the files shares them: the same right as downloading them.
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="download")
+    # Emailing the files sends them on: the owner's right (a share only lets one read the report).
+    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="email")
     form = EmailReportForm(request.POST, user=request.user)
     if form.is_valid():
         try:

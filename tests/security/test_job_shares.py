@@ -163,3 +163,17 @@ def test_a_share_never_lets_its_reader_approve_even_with_the_approve_permission(
     assert client.get(url).status_code == 404
     assert client.post(url, {"password": "pw", "meaning": "approved"}).status_code == 404
     assert not job.approvals.exists()
+
+
+def test_a_share_never_lets_its_reader_email_the_report_on(client, user, colleague, job, mailoutbox):
+    """Emailing the files sends them to people the owner never chose: not a reader's right."""
+    JobShareFactory(job=job, user=colleague)
+    client.force_login(colleague)
+    page = client.get(_urls(job)["page"]).content.decode()
+    assert 'aria-label="Email this report"' not in page
+    response = client.post(reverse("reporting:job_email", args=[job.public_id]),
+                           {"addresses": "outside@example.com"})
+    assert response.status_code in (403, 404)
+    assert mailoutbox == [] and not job.email_deliveries.exists()
+    client.force_login(user)  # the owner still may
+    assert 'aria-label="Email this report"' in client.get(_urls(job)["page"]).content.decode()
