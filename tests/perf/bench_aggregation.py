@@ -1,6 +1,7 @@
 """Aggregation benchmark: real local HTTP sources at 200 ms each, collected by collect_sources.
 
-Baseline measured in the same run: the same sources fetched one after another. Figures:
+Baseline measured in the same run: the same sources fetched one after another (twice, each
+source's best). Figures:
   cold_wall_s            all 8 sources uncached, in parallel (median of 5 runs)
   ratio_cold_to_slowest  cold wall / the slowest single source measured in the baseline (goal <= 1.10)
   warm_wall_s            all 8 sources served from the cache (median of 9 runs, goal <= 0.005)
@@ -72,15 +73,18 @@ def run() -> None:
         # Warm the connection pool and imports once so neither side pays first-use costs.
         collect_sources(requests=configs("warmup", MANY_SOURCES), parameters=parameters, use_cache=False)
 
-        # Baseline: one source after another (each one a whole collect_sources call).
-        single_walls = []
-        started = time.perf_counter()
-        for request in configs("seq"):
-            t0 = time.perf_counter()
-            result = collect_sources(requests=[request], parameters=parameters, use_cache=False)
-            assert not result.failures, result.failures
-            single_walls.append(time.perf_counter() - t0)
-        sequential = time.perf_counter() - started
+        # Baseline: one source after another (each one a whole collect_sources call), twice; each
+        # source's best of the two, so one hiccup of a shared machine does not make the slowest.
+        single_walls = [float("inf")] * SOURCES
+        sequential = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            for index, request in enumerate(configs("seq")):
+                t0 = time.perf_counter()
+                result = collect_sources(requests=[request], parameters=parameters, use_cache=False)
+                assert not result.failures, result.failures
+                single_walls[index] = min(single_walls[index], time.perf_counter() - t0)
+            sequential = min(sequential, time.perf_counter() - started)
         slowest = max(single_walls)
         print(f"sequential baseline: {sequential:.3f} s for {SOURCES} sources (slowest single {slowest:.3f} s)")
 

@@ -1,8 +1,8 @@
 """Big report end to end: a 100,000-row table template through the queue, against the renderers alone.
 
   queue      job_submit -> one RQ worker -> succeeded (PDF + XLSX), created_at -> finished_at
-  baseline   the same rows rendered in this process by PdfRenderer and XlsxRenderer, one after the
-             other (what bench_pdf and bench_xlsx time), in the same run
+  baseline   the same rows rendered by PdfRenderer and XlsxRenderer, one after the other, in a
+             fresh process (what bench_pdf and bench_xlsx time), before and after the queue run: best of 2
   ratio      queue / baseline (goal <= 1.2): what aggregation, processing, storing and bookkeeping add
   horse_peak_rss_mb  the work horse's peak RSS (VmHWM, polled from /proc; goal <= 300 MB)
 
@@ -58,12 +58,13 @@ class HorseWatch:
                 self.peak_mb = max(self.peak_mb, _vm_hwm_mb(horse))
 
 
-def _baseline(spec: dict, rows: list[dict]) -> tuple[float, float]:
+def _render_both(rows_count: int) -> None:
+    """The baseline child: the rows rendered by PdfRenderer then XlsxRenderer, timings as JSON."""
     from reporting.pipeline.rendering.pdf import PdfRenderer
     from reporting.pipeline.rendering.xlsx import XlsxRenderer
-    from tests.reporting.pipeline.rendering.factories_pdf import build_report_context
+    from tests.reporting.pipeline.rendering.factories_pdf import build_report_context, table_rows, table_spec
 
-    context = build_report_context(spec=spec, data={"rows": rows}, title="Big report")
+    context = build_report_context(spec=table_spec(), data={"rows": table_rows(rows_count)}, title="Big report")
     timings = []
     for renderer in (PdfRenderer(), XlsxRenderer()):
         gc.collect()
@@ -71,14 +72,27 @@ def _baseline(spec: dict, rows: list[dict]) -> tuple[float, float]:
             t0 = time.perf_counter()
             renderer.render(context, out)
             timings.append(time.perf_counter() - t0)
-    return timings[0], timings[1]
+    print(json.dumps({"pdf_s": timings[0], "xlsx_s": timings[1]}))
+
+
+def _baseline(rows_count: int) -> tuple[float, float]:
+    """In a fresh process, as the work horse is one: this one's heap (the rows, the template's
+    data, Django) would slow the renderers' garbage collection and flatter the queue."""
+    out = subprocess.run([sys.executable, __file__, "--rows", str(rows_count), "--baseline-child"],
+                         capture_output=True, text=True, check=True).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    return figures["pdf_s"], figures["xlsx_s"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--baseline-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline_child:
+        _render_both(args.rows)
+        return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="qms-bench-bigreport-"))
     env = prepare_environment(workdir)
@@ -96,17 +110,21 @@ def main() -> int:
     template = published_template(spec=spec)
     print(f"bigreport: {args.rows:,} rows x 5 columns, PDF + XLSX; workdir {workdir}", flush=True)
 
-    pdf_s, xlsx_s = _baseline(table_spec(), rows)
-    baseline_s = pdf_s + xlsx_s
-    print(f"baseline in process: PDF {pdf_s:.2f} s + XLSX {xlsx_s:.2f} s = {baseline_s:.2f} s", flush=True)
     del rows
     gc.collect()
+    before = _baseline(args.rows)
+    print(f"baseline (fresh process): PDF {before[0]:.2f} s + XLSX {before[1]:.2f} s", flush=True)
 
     with rq_workers(1, env, workdir) as workers:
         watch = HorseWatch(workers)
         time.sleep(2)  # the worker loads the pipeline before its first fork, as a running deployment has
         job_id = job_submit(template=template, user=None, parameters={}).pk
         wait_until_final([job_id], args.timeout, on_poll=watch.poll)
+    # Again after the queue run, best of the two: the machine is shared and its load drifts.
+    after = _baseline(args.rows)
+    print(f"baseline (fresh process): PDF {after[0]:.2f} s + XLSX {after[1]:.2f} s", flush=True)
+    pdf_s, xlsx_s = min(before[0], after[0]), min(before[1], after[1])
+    baseline_s = pdf_s + xlsx_s
     job = ReportJob.objects.get(pk=job_id)
     assert job.status == ReportJob.Status.SUCCEEDED, f"{job.status}: {job.error_message}"
     queue_s = (job.finished_at - job.created_at).total_seconds()
