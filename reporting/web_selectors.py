@@ -13,7 +13,7 @@ from templates_app.parameters import parameter_lines
 from templates_app.selectors import template_list_for_user
 
 from .models import FavouriteRun, JobReportView, ReportJob
-from .selectors import OTHERS_JOB_PERMISSION, job_list_for_user, job_shares
+from .selectors import OTHERS_JOB_PERMISSION, job_is_shared_with, job_list_for_user, job_shares
 
 KEY_PARAMETERS_SHOWN = 3
 
@@ -82,5 +82,8 @@ def job_page_extras(*, job: ReportJob, user, may_act: bool) -> dict[str, Any]:
         "may_share": may_act and job.status in (ReportJob.Status.SUCCEEDED, ReportJob.Status.PARTIAL),
         "has_report_view": JobReportView.objects.filter(job=job).exists(),
         "may_run_again": may_use and job.template.published_version_id is not None,
-        "is_shared_view": not may_act and job.requested_by_id != user.pk,
+        # Reached through a share only: someone who sees others' jobs by permission (an approver, a
+        # viewer role) is not "shared with", and keeps what that permission offers (e.g. approving).
+        "is_shared_view": (job.requested_by_id != user.pk and not user.has_perm(OTHERS_JOB_PERMISSION["view"])
+                           and job_is_shared_with(job=job, user=user)),
     }

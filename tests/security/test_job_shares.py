@@ -177,3 +177,17 @@ def test_a_share_never_lets_its_reader_email_the_report_on(client, user, colleag
     assert mailoutbox == [] and not job.email_deliveries.exists()
     client.force_login(user)  # the owner still may
     assert 'aria-label="Email this report"' in client.get(_urls(job)["page"]).content.decode()
+
+
+def test_an_approver_who_sees_the_job_by_permission_is_offered_approval_not_a_share_notice(client, job):
+    """A user with the view and approve permissions (not the owner, no share) was shown "Shared with
+    you by …" and no approve link."""
+    from django.contrib.auth.models import Permission
+
+    approver = UserFactory(username="quinn")
+    approver.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_reportjob", "approve_reports"], content_type__app_label="reporting"))
+    client.force_login(approver)
+    page = client.get(_urls(job)["page"]).content.decode()
+    assert 'id="shared-notice"' not in page
+    assert reverse("reporting:job_approve", args=[job.public_id]) in page
