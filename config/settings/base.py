@@ -299,7 +299,9 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "handlers": {"console": {"class": "logging.StreamHandler",
                                  "formatter": "json" if log_format == "json" else "plain"}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"rq.worker": {"level": "INFO"}},
+        # pyHanko logs the expected "pages were added after this signature" of an approved copy as a
+        # warning with a traceback; verify_report and the Verify page say it in words instead.
+        "loggers": {"rq.worker": {"level": "INFO"}, "pyhanko": {"level": "ERROR"}},
     }
 
 
