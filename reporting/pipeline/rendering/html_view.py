@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 from reporting.pipeline.rendering import presentation
-from reporting.pipeline.rendering.pdf.tables import _columns  # the PDF's cell rules, shared on purpose
 from reporting.pipeline.rendering.previews import chart_previews
 from reporting.pipeline.rendering.rules import is_rules_section, rules_lines, rules_title
 from reporting.pipeline.section_data import section_rows
@@ -69,6 +68,10 @@ def _kpis(section: KpisSection, data: dict[str, Any]) -> dict[str, Any]:
 def _table(section: TableSection, data: dict[str, Any]) -> dict[str, Any]:
     found = section_rows(data, section.data)
     rows = [row for row in found.rows if isinstance(row, dict)]
+    # The PDF's own cell rules, shared on purpose; imported here so that loading the app (signals ->
+    # services -> this module) does not load the PDF renderer (renderers load when first asked for).
+    from reporting.pipeline.rendering.pdf.tables import _columns
+
     columns = _columns(section, rows)
     body = [[column.text(row.get(column.field)) for column in columns] for row in rows[:MAX_TABLE_ROWS]]
     totals = []

@@ -48,7 +48,7 @@ def test_report_is_emailed_with_both_files_one_message_per_recipient(smtp_server
 
     assert xlsx.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(xlsx.get_content()))
-    assert workbook.sheetnames == ["Summary", "Charts", "Rows"]
+    assert workbook.sheetnames == ["Summary", "Charts", "Rows", "About"]  # About: the run record (issue 17)
     assert workbook["Summary"]["A1"].value == "Mailed report"
     rows = workbook["Rows"]
     assert [[cell.value for cell in row] for row in rows.iter_rows(min_row=3)] == [["Name", "Value"], ["Alpha", 3]]
