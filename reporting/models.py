@@ -269,116 +269,14 @@ class ScheduleRun(models.Model):
         return f"{self.schedule} @ {self.due_at:%Y-%m-%d %H:%M}Z {self.burst_value}".rstrip()
 
 
-class AuditEventQuerySet(models.QuerySet):
-    """Bulk changes would bypass the model's refusal: an audit trail is only ever appended to."""
-
-    def update(self, **kwargs):
-        raise AuditImmutable("Audit events cannot be changed.")
-
-    def delete(self):
-        raise AuditImmutable("Audit events cannot be deleted.")
-
-
-class AuditImmutable(Exception):
-    pass
-
-
-class AuditEvent(models.Model):
-    """Who did what, when, from where, to which job/template/schedule, and how it ended. Append-only."""
-
-    class Action(models.TextChoices):
-        REPORT_RUN = "report_run", "Report run"
-        DOWNLOAD = "download", "Download"
-        EMAIL_SENT = "email_sent", "Email sent"
-        SHARE_GRANTED = "share_granted", "Share granted"
-        SHARE_REVOKED = "share_revoked", "Share revoked"
-        TEMPLATE_PUBLISHED = "template_published", "Template published"
-        TEMPLATE_ROLLED_BACK = "template_rolled_back", "Template rolled back"
-        DATA_SOURCE_CHANGED = "data_source_changed", "Data source changed"
-        APPROVAL = "approval", "Approval"
-        VERIFICATION = "verification", "Verification"
-
-    class Outcome(models.TextChoices):
-        SUCCESS = "success", "Success"
-        FAILURE = "failure", "Failure"
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # The trail outlives what it names: no database constraint, nothing cascades or blocks a deletion,
-    # and the names are copied as text (a deleted job or template still reads in the trail).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, related_name="+")
-    # The actor's name at the time: a later rename does not rewrite history.
-    actor_name = models.CharField(max_length=300, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
-    job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                            related_name="audit_events")
-    job_ref = models.CharField(max_length=36, blank=True, db_index=True)
-    template = models.ForeignKey("templates_app.ReportTemplate", null=True, blank=True, on_delete=models.DO_NOTHING,
-                                 db_constraint=False, related_name="+")
-    template_slug = models.CharField(max_length=100, blank=True)
-    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                                 related_name="+")
-    schedule_name = models.CharField(max_length=200, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        permissions = [("export_auditevent", "Can export the audit trail as CSV")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_name or '-'} ({self.outcome})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AuditImmutable("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable("Audit events cannot be deleted.")
-
-
-def approval_upload_to(instance: "ReportApproval", filename: str) -> str:
-    return f"jobs/{instance.job.public_id}/approvals/{filename}"
-
-
-class ReportApproval(models.Model):
-    """An electronic signature on one stored PDF: who, when (with zone), what it means, which bytes."""
-
-    class Meaning(models.TextChoices):
-        REVIEWED = "reviewed", "Reviewed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-
-    job = models.ForeignKey(ReportJob, on_delete=models.PROTECT, related_name="approvals")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    signer_name = models.CharField(max_length=300)
-    meaning = models.CharField(max_length=10, choices=Meaning.choices)
-    comment = models.TextField(blank=True)
-    signed_at = models.DateTimeField()
-    time_zone = models.CharField(max_length=64)
-    # The sha256 of the report file the signature applies to (the job's PDF as it was stored).
-    artifact_sha256 = models.CharField(max_length=64)
-    partial_acknowledged = models.BooleanField(default=False)
-    # The approved copy: the original's pages plus a signature block page (the original is untouched).
-    file = models.FileField(storage=artifact_storage, upload_to=approval_upload_to, max_length=255, blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    file_size = models.PositiveBigIntegerField(default=0)
-    digitally_signed = models.BooleanField(default=False)
-    # One form submission signs once: a replayed POST finds the nonce used.
-    nonce = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["signed_at", "id"]
-        permissions = [("approve_reports", "Can approve reports (electronic signature)")]
-
-    def __str__(self) -> str:
-        return f"{self.job.public_id} {self.meaning} by {self.signer_name}"
-
-
+# The audit trail and electronic signatures (reporting/record_models.py).
+from reporting.record_models import (  # noqa: E402,F401
+    AuditEvent,
+    AuditEventQuerySet,
+    AuditImmutable,
+    ReportApproval,
+    approval_upload_to,
+)
 # Pre-aggregated /metrics figures (reporting/metric_models.py).
 from reporting.metric_models import MetricTotal  # noqa: E402,F401
 # Shares, favourite runs and the stored HTML view (reporting/web_models.py).
