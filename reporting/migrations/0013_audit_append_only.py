@@ -39,7 +39,7 @@ _SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS reporting_auditevent_no_update"]
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)  # no placeholders: the % is plpgsql's
     return run
 
 
