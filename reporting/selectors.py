@@ -1,9 +1,10 @@
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from templates_app.models import ReportTemplate
 from templates_app.selectors import template_list_for_user
 
 from .models import JobShare, ReportArtifact, ReportJob
@@ -88,8 +89,22 @@ def _ensure_version_still_published(job: ReportJob, action: JobAction) -> None:
 
 def _active_shares_for(user) -> QuerySet[JobShare]:
     # Read again on every request: a revoked share or a user taken out of the group ends at once.
-    return JobShare.objects.filter(revoked_at__isnull=True).filter(
-        Q(user=user) | Q(group__in=user.groups.all())).filter(job__status__in=SHAREABLE_JOB_STATUSES)
+    # A share never reaches further than the template's groups, for the sharee and for the owner:
+    # it dies when the owner leaves the groups or is deactivated, and it never opens a report to
+    # someone the template is closed to (templates_app.selectors.template_list_for_user).
+    return (JobShare.objects.filter(revoked_at__isnull=True)
+            .filter(Q(user=user) | Q(group__in=user.groups.all()))
+            .filter(job__status__in=SHAREABLE_JOB_STATUSES,
+                    job__template__in=template_list_for_user(user=user).values("pk"),
+                    job__requested_by__is_active=True)
+            .filter(_owner_still_allowed()))
+
+
+def _owner_still_allowed() -> Q:
+    through = ReportTemplate.allowed_groups.through
+    template_groups = through.objects.filter(reporttemplate_id=OuterRef("job__template_id"))
+    return (Q(job__requested_by__is_superuser=True) | ~Exists(template_groups)
+            | Exists(template_groups.filter(group__user=OuterRef("job__requested_by_id"))))
 
 
 def job_is_shared_with(*, job: ReportJob, user) -> bool:
@@ -104,6 +119,20 @@ def job_list_shared_with(*, user) -> QuerySet[ReportJob]:
         return ReportJob.objects.none()
     ids = _active_shares_for(user).values("job_id")
     return _jobs().filter(pk__in=ids).exclude(requested_by=user).order_by("-created_at", "-id")
+
+
+def job_get_for_unshare(*, public_id, user) -> ReportJob:
+    """The job if the user may take its shares back: who may change others' jobs, or its owner.
+
+    The owner keeps this after losing the template (their shares are dead then anyway, see
+    _active_shares_for): taking a share back only ever narrows who sees the report.
+    """
+    if user.has_perm(OTHERS_JOB_PERMISSION["cancel"]):
+        return job_get_for_user(public_id=public_id, user=user, action="cancel")
+    job = _jobs().filter(public_id=public_id).first()
+    if job is None or not (user.is_authenticated and job.requested_by_id == user.pk):
+        raise Http404("No such job.")
+    return job
 
 
 def job_shares(*, job: ReportJob) -> list[JobShare]:

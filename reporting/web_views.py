@@ -67,7 +67,7 @@ def job_share(request, public_id):
 
 @require_POST
 def job_share_revoke_view(request, public_id, share_id):
-    job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="cancel")
+    job = selectors.job_get_for_unshare(public_id=public_id, user=request.user)
     try:
         share = job_share_revoke(job=job, share_id=share_id, revoked_by=request.user)
     except ValidationError as exc:

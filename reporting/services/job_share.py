@@ -10,6 +10,7 @@ from django.utils import timezone
 from reporting.models import JobShare, ReportJob
 from reporting.web_models import SHAREABLE_JOB_STATUSES
 from reporting.services.audit import audit_record
+from templates_app.selectors import template_allows_user
 
 
 def job_share_grant(*, job: ReportJob, shared_by, username: str = "", group_name: str = "") -> JobShare:
@@ -29,10 +30,17 @@ def job_share_grant(*, job: ReportJob, shared_by, username: str = "", group_name
             raise ValidationError(f"There is no active user “{username}”.", code="share_unknown_user")
         if user.pk == job.requested_by_id:
             raise ValidationError("That is the person who requested this report.", code="share_owner")
+        if not template_allows_user(template=job.template, user=user):
+            raise ValidationError(f"“{username}” is not in any of the groups the report “{job.template.name}” "
+                                  "is limited to, so it cannot be shared with them.", code="share_not_allowed")
     else:
         group = Group.objects.filter(name=group_name).first()
         if group is None:
             raise ValidationError(f"There is no group “{group_name}”.", code="share_unknown_group")
+        limited_to = set(job.template.allowed_groups.values_list("pk", flat=True))
+        if limited_to and group.pk not in limited_to:
+            raise ValidationError(f"The report “{job.template.name}” is limited to other groups than "
+                                  f"“{group_name}”, so it cannot be shared with it.", code="share_not_allowed")
     active = job.shares.filter(revoked_at__isnull=True)
     if active.filter(Q(user=user) if user else Q(group=group)).exists():
         raise ValidationError("The report is already shared with them.", code="share_exists")
