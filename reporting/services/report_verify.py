@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from reporting.models import ReportApproval, ReportArtifact, ReportJob
@@ -108,16 +109,36 @@ def _judge_signatures(result: VerifyResult, *, expected: bool, whole_file: bool 
         result.problems.append("Bytes were added after the last digital signature.")
 
 
+# docProps/core.xml of a report is about 1 KB: a bigger part is not ours, and reading it whole would
+# let a small zip expand to hundreds of MB in memory (a zip bomb).
+_CORE_XML_LIMIT = 1024 * 1024
+
+
 def _claimed_job_id(data: bytes, kind: str) -> str | None:
     text = data
     if kind == "xlsx":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                text = archive.read("docProps/core.xml")
-        except (zipfile.BadZipFile, KeyError, OSError):
+        text = _zip_member(data, "docProps/core.xml", limit=_CORE_XML_LIMIT)
+        if text is None:
             return None
     found = _JOB_IN_METADATA.search(text)
     return found.group(1).decode() if found else None
+
+
+def _zip_member(data: bytes, name: str, *, limit: int) -> bytes | None:
+    """One part of an uploaded zip, or None if missing, unreadable or over limit bytes decompressed.
+
+    The declared size is checked first, and the read stops at limit + 1 bytes whatever the
+    header claims."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if archive.getinfo(name).file_size > limit:
+                return None
+            with archive.open(name) as member:
+                text = member.read(limit + 1)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
+            zlib.error):
+        return None
+    return None if len(text) > limit else text
 
 
 def verify_lines(result: VerifyResult) -> list[str]:
