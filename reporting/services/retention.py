@@ -1,9 +1,9 @@
 """Retention: old finished jobs' files and rows are deleted after REPORTING_RETENTION_DAYS.
 
 Never touched: a job that is not final (pending, queued, running — checked again, under a row
-lock, at the moment of deletion, so a job re-run meanwhile is left alone), the last delivered job
-of a schedule (``Schedule.last_job``: what "only when the data changed" compares against), and a
-job with approvals (controlled records keep their signed copies). The audit trail outlives the
+lock, at the moment of deletion, so a job re-run meanwhile is left alone), a schedule's
+``last_job``, per schedule and burst value the newest emailed job (what "only when the data
+changed" compares against), and a job with approvals (controlled records keep their signed copies). The audit trail outlives the
 jobs it names (its events keep the job's public id), so it never holds a job back.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 
-from reporting.models import ReportArtifact, ReportJob, Schedule
+from reporting.models import EmailDelivery, ReportArtifact, ReportJob, Schedule, ScheduleRun
 
 logger = logging.getLogger("reporting.retention")
 BATCH = 500
@@ -49,10 +49,21 @@ def retention_candidates(*, cutoff: datetime):
     held_by_schedule = Schedule.objects.filter(last_job__isnull=False).values("last_job_id")
     old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
     jobs = (ReportJob.objects.filter(old, status__in=ReportJob.FINAL_STATUSES)
-            .exclude(pk__in=held_by_schedule))
+            .exclude(pk__in=held_by_schedule).exclude(pk__in=_last_emailed_per_schedule()))
     if hasattr(ReportJob, "approvals"):
         jobs = jobs.exclude(approvals__isnull=False)
     return jobs.order_by("pk")
+
+
+def _last_emailed_per_schedule():
+    """Per schedule and burst value, the newest job emailed to someone: what "only when the data
+    changed" compares the next run with (delivery_policy.last_delivered_job). ``last_job`` alone is
+    not it: a run that was not emailed becomes last_job too."""
+    sent = EmailDelivery.Status.SENT
+    newer = ScheduleRun.objects.filter(job__schedule_id=OuterRef("job__schedule_id"), burst_value=OuterRef("burst_value"),
+                                       job_id__gt=OuterRef("job_id"), job__email_deliveries__status=sent)
+    return (ScheduleRun.objects.filter(job__schedule__isnull=False, job__email_deliveries__status=sent)
+            .exclude(Exists(newer)).values("job_id"))
 
 
 def retention_purge(*, days: int | None = None, now: datetime | None = None, dry_run: bool = False) -> PurgeResult:

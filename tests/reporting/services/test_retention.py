@@ -102,3 +102,32 @@ def test_the_cron_job_runs_the_clean_up(history, settings):
     assert jobs.run_retention_purge().startswith("retention off;")
     settings.REPORTING_RETENTION_DAYS = 30
     assert jobs.run_retention_purge().startswith("2 job(s), 1 file(s) deleted;")
+
+
+def test_the_last_emailed_job_of_a_data_changed_schedule_is_kept_per_burst_value(settings):
+    """A: 60 days, emailed; B: 40 days, not emailed (= last_job); C: new. The purge must keep A, or
+    C's "data changed?" finds nothing to compare with and mails unchanged data again."""
+    from reporting.models import EmailDelivery, Schedule
+    from reporting.services.delivery_policy import last_delivered_job
+    from tests.factories import EmailDeliveryFactory, ScheduleRunFactory
+
+    schedule = ScheduleFactory(condition=Schedule.Condition.DATA_CHANGED)
+    jobs = {}
+    # Created oldest first, as real runs are (last_delivered_job goes by pk).
+    for name, days, burst, emailed in [("older", 80, "QA", True), ("A_other", 70, "HR", True),
+                                       ("A", 60, "QA", True), ("B", 40, "QA", False), ("C", 0, "QA", False)]:
+        job, _ = _job(Status.SUCCEEDED, days_ago=days, template=schedule.template, schedule=schedule,
+                      data_sha256="same")
+        ScheduleRunFactory(schedule=schedule, job=job, burst_value=burst,
+                           due_at=timezone.now() - timedelta(days=days))
+        if emailed:
+            EmailDeliveryFactory(job=job, status=EmailDelivery.Status.SENT)
+        jobs[name] = job
+    Schedule.objects.filter(pk=schedule.pk).update(last_job=jobs["B"])
+
+    result = retention.retention_purge(days=30)
+
+    deleted = {item.public_id for item in result.jobs}
+    assert deleted == {str(jobs["older"].public_id)}
+    assert last_delivered_job(job=jobs["C"]) == jobs["A"]
+    assert ReportJob.objects.filter(pk=jobs["A_other"].pk).exists()  # the newest emailed of burst value HR
