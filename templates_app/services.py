@@ -66,6 +66,14 @@ def data_source_save(*, source: DataSource) -> DataSource:
     return source
 
 
+def data_source_delete(*, source: DataSource) -> None:
+    """Delete a source; the audit trail records it (what it was is copied before it goes)."""
+    with transaction.atomic():
+        source.delete()
+        # The instance keeps its name, kind and version after the delete: the receiver records them.
+        data_source_changed.send(sender=DataSource, source=source, created=False, change="deleted")
+
+
 def data_source_cache_clear(*, source: DataSource) -> str:
     """Make every cached response of the source unreachable (they expire by their TTL)."""
     from reporting.pipeline.aggregation.cache import source_cache_clear

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..models import DataSource
-from ..services import data_source_cache_clear, data_source_save
+from ..services import data_source_cache_clear, data_source_delete, data_source_save
 from ..source_test import data_source_test
 
 # Shown for every kind; the kind's own fields are in its fieldset (static/js/datasource_kind.js
@@ -66,6 +66,15 @@ class DataSourceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data_source_save(source=obj)
+
+    # Both delete paths (the delete view and the "delete selected" action) go through the service,
+    # which puts the deletion on the audit trail.
+    def delete_model(self, request, obj):
+        data_source_delete(source=obj)
+
+    def delete_queryset(self, request, queryset):
+        for source in queryset:
+            data_source_delete(source=source)
 
     @admin.action(description="Clear cached responses of the selected sources", permissions=["change"])
     def clear_cache(self, request, queryset):
