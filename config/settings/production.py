@@ -6,11 +6,20 @@ that terminates TLS set DJANGO_BEHIND_PROXY=true so Django trusts its X-Forwarde
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import (ALLOWED_HOSTS, BEHIND_PROXY, MIDDLEWARE, REPORTING_ARTIFACTS_S3_BUCKET, REPORTING_DOWNLOAD_MODE,
-                   SECRET_KEY, STORAGES, env, logging_config)
+from .base import (ALLOWED_HOSTS, BEHIND_PROXY, METRICS_TOKEN, MIDDLEWARE, REPORTING_ARTIFACTS_S3_BUCKET,
+                   REPORTING_DOWNLOAD_MODE, SECRET_KEY, STORAGES, env, logging_config)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+# A key copied from an example is public: sessions, password reset links and signed downloads
+# could be forged with it. `check --deploy` lets a long placeholder through, so refuse it here.
+if len(SECRET_KEY) < 50 or SECRET_KEY.lower().startswith("change-me"):
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is a placeholder or shorter than 50 characters; "
+                               "set 50+ random characters (python -c \"import secrets; print(secrets.token_urlsafe(50))\").")
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or METRICS_TOKEN.lower().startswith("change-me")):
+    raise ImproperlyConfigured("METRICS_TOKEN is a placeholder or shorter than 32 characters; set 32+ random "
+                               "characters (python -c \"import secrets; print(secrets.token_urlsafe(32))\") "
+                               "or leave it empty (then /metrics is for staff only).")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
 if REPORTING_DOWNLOAD_MODE not in ("stream", "redirect"):

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 IMPORT = "import config.settings.production as s; print(s.DEBUG, s.SECRET_KEY, s.ALLOWED_HOSTS)"
+KEY = "k3y-" + "x7Qp9zR2mW" * 6  # 64 characters, not a placeholder
 
 
 def _import_production(**env_overrides: str) -> subprocess.CompletedProcess:
@@ -21,7 +22,7 @@ def _import_production(**env_overrides: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("env,missing", [
     ({"DJANGO_ALLOWED_HOSTS": "reports.example.com"}, "DJANGO_SECRET_KEY"),
-    ({"DJANGO_SECRET_KEY": "s3cret"}, "DJANGO_ALLOWED_HOSTS"),
+    ({"DJANGO_SECRET_KEY": KEY}, "DJANGO_ALLOWED_HOSTS"),
 ])
 def test_refuses_to_start_without(env, missing):
     result = _import_production(**env)
@@ -30,10 +31,48 @@ def test_refuses_to_start_without(env, missing):
 
 
 def test_starts_with_both_and_debug_off():
-    result = _import_production(DJANGO_SECRET_KEY="s3cret", DJANGO_ALLOWED_HOSTS="reports.example.com",
+    result = _import_production(DJANGO_SECRET_KEY=KEY, DJANGO_ALLOWED_HOSTS="reports.example.com",
                                 DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "s3cret", "['reports.example.com']"]
+    assert result.stdout.split() == ["False", KEY, "['reports.example.com']"]
+
+
+def _example_value(name: str) -> str:
+    lines = (REPO_ROOT / "deploy" / "qms.env.example").read_text().splitlines()
+    return next(line.split("=", 1)[1] for line in lines if line.startswith(f"{name}="))
+
+
+@pytest.mark.parametrize("key", [
+    "change-me-to-50-random-characters-python-c-import-secrets-token-urlsafe-50",  # the old example's
+    "CHANGE-ME" + "x" * 60,
+    "short-but-random-Qp9zR2mW",
+])
+def test_refuses_a_placeholder_or_short_secret_key(key):
+    result = _import_production(DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="reports.example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is a placeholder or shorter than 50 characters" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+@pytest.mark.parametrize("token", ["change-me", "change-me-" + "y" * 40, "only-twenty-chars-xx"])
+def test_refuses_a_placeholder_or_short_metrics_token(token):
+    result = _import_production(DJANGO_SECRET_KEY=KEY, DJANGO_ALLOWED_HOSTS="reports.example.com",
+                                METRICS_TOKEN=token)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: METRICS_TOKEN is a placeholder or shorter than 32 characters" in result.stderr
+
+
+def test_starts_with_a_long_metrics_token_or_none():
+    for token in ["", "Zq8" * 11]:
+        result = _import_production(DJANGO_SECRET_KEY=KEY, DJANGO_ALLOWED_HOSTS="reports.example.com",
+                                    METRICS_TOKEN=token)
+        assert result.returncode == 0, result.stderr
+
+
+def test_the_example_env_file_leaves_the_secrets_empty_and_says_how_to_make_them():
+    assert _example_value("DJANGO_SECRET_KEY") == "" and _example_value("METRICS_TOKEN") == ""
+    text = (REPO_ROOT / "deploy" / "qms.env.example").read_text()
+    assert "secrets.token_urlsafe(50)" in text and "secrets.token_urlsafe(32)" in text
 
 
 DEMO_CHECK = """
@@ -55,7 +94,7 @@ print(apps.is_installed("demo"), "demo" in settings.INSTALLED_APPS, demo_url, "s
 
 def _run_production(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY="s3cret",
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY=KEY,
                DJANGO_ALLOWED_HOSTS="reports.example.com")
     return subprocess.run([sys.executable, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=60)
