@@ -7,16 +7,18 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
+from .downloads import stored_file_response
 from .models import AuditEvent
 from .record_forms import ApprovalForm, VerifyForm
 from .services.approval import approval_create, approval_nonce_issue, user_may_approve
 from .services.audit import audit_record
+from .services.email_content import period_slug
 from .services.report_verify import NotAReportFile, report_verify, verify_lines
 
 
@@ -54,11 +56,19 @@ def approval_download(request, public_id, approval_id):
         raise Http404("No such approved copy.")
     audit_record(action=AuditEvent.Action.DOWNLOAD, job=job,
                  detail={"format": "pdf", "approved_copy": approval.pk, "sha256": approval.file_sha256})
-    response = FileResponse(approval.file.open("rb"), as_attachment=True, content_type="application/pdf",
-                            filename=approval.file.name.rsplit("/", 1)[-1])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # The common response: streamed with its size, or a pre-signed URL in redirect mode (reporting/downloads.py).
+    return stored_file_response(storage=approval.file.storage, name=approval.file.name,
+                                filename=approval_filename(approval), content_type="application/pdf",
+                                size=approval.file_size or None)
+
+
+def approval_filename(approval) -> str:
+    """The report's download name (``<slug>-<period>-<short id>``) plus ``-approved-<n>``: the n-th
+    signed copy of that report file."""
+    job = approval.job
+    period = period_slug(job)
+    number = job.approvals.filter(artifact_sha256=approval.artifact_sha256, pk__lte=approval.pk).count()
+    return f"{job.template.slug}-{period + '-' if period else ''}{job.public_id.hex[:8]}-approved-{number}.pdf"
 
 
 class _SizeLimitHandler(FileUploadHandler):
