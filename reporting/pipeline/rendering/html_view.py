@@ -53,16 +53,24 @@ def _text(value: Any) -> str:
 
 def _kpis(section: KpisSection, data: dict[str, Any]) -> dict[str, Any]:
     found = section_rows(data, section.data)
-    cards = [{
+    return {"type": "kpis", "title": _text(section.title),
+            "cards": [_kpi_card(row) for row in found.rows if isinstance(row, dict)], "note": found.text}
+
+
+def _kpi_card(row: dict[str, Any]) -> dict[str, Any]:
+    # As the PDF card (pdf/kpi.py): without a value only "No data" and the note, no status or change
+    # (a status of a missing number would mislead); a status badge only for the vocabulary's words.
+    key = presentation.status_key(row.get("status"))
+    has_value = row.get("value") is not None
+    return {
         "name": presentation.kpi_name(row),
         "value": presentation.kpi_value_text(row),
-        "status": presentation.status_label(row.get("status")),
-        "status_key": presentation.status_key(row.get("status")) or "",
-        "change": presentation.kpi_trend_text(row),
-        "assessment": str(presentation.kpi_assessment(row) or ""),
+        "status": presentation.status_label(key) if has_value and key else "",
+        "status_key": key if has_value and key else "",
+        "change": presentation.kpi_trend_text(row) if has_value else "",
+        "assessment": str(presentation.kpi_assessment(row) or "") if has_value else "",
         "note": presentation.kpi_note(row),
-    } for row in found.rows if isinstance(row, dict)]
-    return {"type": "kpis", "title": _text(section.title), "cards": cards, "note": found.text}
+    }
 
 
 def _table(section: TableSection, data: dict[str, Any]) -> dict[str, Any]:
