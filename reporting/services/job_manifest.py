@@ -110,7 +110,8 @@ def _parameters(job: ReportJob, zone: str) -> list[dict[str, Any]]:
         if param.name not in job.parameters:
             continue
         value = job.parameters[param.name]
-        entry: dict[str, Any] = {"name": param.name, "label": param.label or default_label(param.name), "value": value}
+        entry: dict[str, Any] = {"name": param.name, "label": param.label or default_label(param.name),
+                                 "type": param.type, "value": value}
         if isinstance(value, dict) and value.get("preset") not in (None, "", "custom"):
             entry.update(preset=value["preset"], resolved_in_zone=zone)
         out.append(entry)

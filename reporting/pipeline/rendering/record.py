@@ -25,7 +25,7 @@ def record_groups(manifest: dict[str, Any]) -> list[tuple[str, list[tuple[str, s
             ("Complete", "No: some data was missing (see the notes in the report)" if manifest.get("partial") else "Yes"),
         ]),
         ("Parameters", [(str(p.get("label") or p.get("name")), _parameter_text(p))
-                        for p in manifest.get("parameters") or []] or [("(none)", "")]),
+                        for p in manifest.get("parameters") or [] if not _empty_email_list(p)] or [("(none)", "")]),
         ("Data sources", [line for s in manifest.get("sources") or [] for line in _source_lines(s)]
          or [("(none)", "")]),
         ("Software", [(str(k), str(v)) for k, v in (manifest.get("software") or {}).items()]
@@ -58,6 +58,13 @@ def record_keywords(manifest: dict[str, Any]) -> str:
     template = manifest.get("template") or {}
     return (f"qms-job:{job.get('id', '')} qms-template:{template.get('slug', '')} "
             f"qms-version:{template.get('version', '')} qms-spec-sha256:{template.get('spec_sha256', '')}")
+
+
+def _empty_email_list(entry: dict[str, Any]) -> bool:
+    """An email list left empty says nothing about the report ("Email to —", issue 13): not printed.
+    The job's manifest keeps the entry."""
+    value = entry.get("value")
+    return entry.get("type") == "email_list" and not (value.strip() if isinstance(value, str) else value)
 
 
 def _parameter_text(entry: dict[str, Any]) -> str:
