@@ -116,8 +116,12 @@ def job_email_panel(request, public_id):
 
 
 def _email_panel_context(request, job) -> dict:
-    deliveries = list(job.email_deliveries.all())
-    return {"job": job, "deliveries": deliveries, "may_act": selectors.job_user_may_act(job=job, user=request.user),
+    # Recipients' addresses, attempts and SMTP errors are the owner's (or a job manager's) business,
+    # not a sharee's: a share lets one read the report, not see whom it went to.
+    may_act = selectors.job_user_may_act(job=job, user=request.user)
+    deliveries = list(job.email_deliveries.all()) if may_act else []
+    return {"job": job, "deliveries": deliveries, "may_act": may_act,
+            "delivery_note": job.delivery_note if may_act else "",
             "retryable_failures": any(d.status == "failed" and not d.failed_permanently for d in deliveries)}
 
 
