@@ -3,12 +3,9 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 
-
-def artifact_storage():
-    return storages["artifacts"]
+from reporting.model_storage import artifact_storage
 
 
 def artifact_upload_to(instance: "ReportArtifact", filename: str) -> str:

@@ -5,7 +5,7 @@ Kept apart from reporting/models.py (imported at its end); the app label is stil
 from django.conf import settings
 from django.db import models
 
-from reporting.models import ReportJob, Schedule, artifact_storage
+from reporting.model_storage import artifact_storage
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -69,13 +69,13 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
-    job = models.ForeignKey(ReportJob, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+    job = models.ForeignKey("reporting.ReportJob", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
                             related_name="audit_events")
     job_ref = models.CharField(max_length=36, blank=True, db_index=True)
     template = models.ForeignKey("templates_app.ReportTemplate", null=True, blank=True, on_delete=models.DO_NOTHING,
                                  db_constraint=False, related_name="+")
     template_slug = models.CharField(max_length=100, blank=True)
-    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+    schedule = models.ForeignKey("reporting.Schedule", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
                                  related_name="+")
     schedule_name = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -112,7 +112,7 @@ class ReportApproval(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    job = models.ForeignKey(ReportJob, on_delete=models.PROTECT, related_name="approvals")
+    job = models.ForeignKey("reporting.ReportJob", on_delete=models.PROTECT, related_name="approvals")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(max_length=300)
     meaning = models.CharField(max_length=10, choices=Meaning.choices)
