@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from reporting.pipeline.aggregation.collector import SourceRequest, collect_sources
+from reporting.pipeline.aggregation.placeholders import secret_values
 
 from .models import DataSource, ReportTemplate
 from .sources import source_config_for
@@ -60,21 +61,41 @@ def sample_parameters(*, source: DataSource) -> tuple[dict[str, Any], dict[str, 
 
 def data_source_test(*, source: DataSource) -> SourceTestResult:
     parameters, params = sample_parameters(source=source)
-    request = SourceRequest(config=source_config_for(source), params=params, required=True)
+    config = source_config_for(source)
+    request = SourceRequest(config=config, params=params, required=True)
     result = collect_sources(requests=[request], parameters=parameters, use_cache=False)
+    # An upstream may echo the request's headers back (debug endpoints, error pages): the allowed
+    # secrets a header carries are masked in what the page shows, as the collector does in errors.
+    secrets = secret_values(dict(config.headers or {}))
     stat = result.stats.get(source.name)
     failure = next((f.reason for f in result.failures), "")
     common = {"duration_s": stat.duration_s if stat else 0.0, "bytes": stat.bytes if stat else 0,
               "attempts": stat.attempts if stat else 0, "parameters": parameters}
     if failure or source.name not in result.data:
-        return SourceTestResult(ok=False, error=failure or (stat.error if stat else "no answer"), **common)
-    data = result.data[source.name]
+        return SourceTestResult(ok=False, error=_masked(failure or (stat.error if stat else "no answer"), secrets),
+                                **common)
+    data = _masked(result.data[source.name], secrets)
     rows = _rows(data)
     if rows is None:
         return SourceTestResult(ok=True, preview=_cut(json.dumps(data, default=str, indent=2, ensure_ascii=False), 4000), **common)
     columns = list(dict.fromkeys(key for row in rows[:FIRST_ROWS] for key in row))
     shown = [[_cut(_text(row.get(c)), MAX_CELL_CHARS) for c in columns] for row in rows[:FIRST_ROWS]]
     return SourceTestResult(ok=True, columns=columns, rows=shown, row_count=len(rows), **common)
+
+
+def _masked(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every secret in its strings (keys too) replaced by ***, before anything is cut."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {_masked(str(k), secrets): _masked(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(item, secrets) for item in value]
+    return value
 
 
 def _rows(data: Any) -> list[dict] | None:

@@ -3,7 +3,7 @@ only the fields of the source's kind, and "Test connection" (one uncached run wi
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -47,8 +47,8 @@ class DataSourceAdmin(admin.ModelAdmin):
         if not obj or not obj.pk:
             return "Save the source first."
         url = reverse("admin:templates_app_datasource_test", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Test connection</a> runs it once now with sample '
-                           'parameters (no cache).', url)
+        return format_html('<a class="button" href="{}">Test connection</a> opens a page to run it once with '
+                           'sample parameters (no cache).', url)
 
     def get_urls(self):
         return [path("<int:pk>/test/", self.admin_site.admin_view(self.test_view), name="templates_app_datasource_test"),
@@ -59,9 +59,14 @@ class DataSourceAdmin(admin.ModelAdmin):
         # Running a source reads live data: those who may change sources only.
         if not self.has_change_permission(request, source):
             raise Http404
+        # The outbound request runs on POST only (the admin checks its CSRF token): a GET, e.g. a link
+        # or an <img> on another page a staff member opens, never makes the server fetch anything.
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        result = data_source_test(source=source) if request.method == "POST" else None
         return TemplateResponse(request, "templates_app/source_test.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "source": source,
-            "title": f"Test connection: {source.name}", "result": data_source_test(source=source),
+            "title": f"Test connection: {source.name}", "result": result,
         })
 
     def save_model(self, request, obj, form, change):

@@ -22,7 +22,7 @@ def test_static_source_answers_with_its_first_rows(admin_client):
     assert "kind-fields kind-static" in change and "kind-fields kind-http" in change and "datasource_kind.js" in change
     test_url = reverse("admin:templates_app_datasource_test", args=[source.pk])
     assert test_url in change
-    page = admin_client.get(test_url).content.decode()
+    page = admin_client.post(test_url).content.decode()
     assert "Answered" in page and "First 5 of 12 rows" in page
     assert "<td>Row 4</td>" in page and "<td>Row 5</td>" not in page
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
@@ -30,7 +30,7 @@ def test_static_source_answers_with_its_first_rows(admin_client):
 
 def test_unreachable_http_source_says_why(admin_client):
     source = HttpSourceFactory(name="down", base_url="http://127.0.0.1:9", endpoint="/x", max_attempts=1)
-    page = admin_client.get(reverse("admin:templates_app_datasource_test", args=[source.pk])).content.decode()
+    page = admin_client.post(reverse("admin:templates_app_datasource_test", args=[source.pk])).content.decode()
     assert "Failed</strong>:" in page and "Traceback" not in page
 
 
@@ -39,4 +39,5 @@ def test_view_only_staff_cannot_run_a_source(client):
     user = UserFactory(username="looker", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_datasource"))
     client.force_login(user)
-    assert client.get(reverse("admin:templates_app_datasource_test", args=[source.pk])).status_code == 404
+    url = reverse("admin:templates_app_datasource_test", args=[source.pk])
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
