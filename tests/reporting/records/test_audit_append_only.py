@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from reporting.models import AuditEvent, AuditImmutable
-from tests.factories import AuditEventFactory
+from tests.factories import AuditEventFactory, ReportJobFactory
 
 
 def _row(event):
@@ -34,12 +34,15 @@ def test_the_base_manager_and_save_base_refuse_changes(db):
         AuditEvent._base_manager.filter(pk=event.pk).update(actor_name="eve")
     with pytest.raises(AuditImmutable):
         AuditEvent._base_manager.filter(pk=event.pk).delete()
+    job_event = AuditEventFactory(actor_name="alice", job=ReportJobFactory())
+    with pytest.raises(AuditImmutable):
+        job_event.job.audit_events.update(actor_name="eve")  # a related manager
     event.actor_name = "eve"
     with pytest.raises(AuditImmutable), transaction.atomic():
         event.save_base()  # what Model.save does after its own check
     with pytest.raises(AuditImmutable), transaction.atomic():
         AuditEvent.objects.bulk_update([event], ["actor_name"])
-    assert _row(event) == ("alice", "success")
+    assert _row(event) == ("alice", "success") and _row(job_event) == ("alice", "success")
 
 
 def test_raw_sql_cannot_change_an_event(db):
