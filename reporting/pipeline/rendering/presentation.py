@@ -97,13 +97,14 @@ def is_percent_unit(unit: Any) -> bool:
 
 def default_decimals(value: Any) -> int:
     """0 for a whole number, 1 otherwise (the contract's default when a row gives no decimals)."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return 0
     return 0 if number == number.to_integral_value() else 1
 
 
-def _decimal(value: Any) -> Decimal | None:
+def as_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal of a number or numeric text (the shortest repr of a float); None otherwise."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal):
@@ -123,7 +124,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def round_half_up(value: Any, decimals: int) -> Decimal | None:
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return None
     return quantize_half_up(number, max(0, int(decimals)))
@@ -206,7 +207,7 @@ def kpi_change(row: Mapping[str, Any]) -> float | None:
         return float(change)
     value, previous = row.get("value"), row.get("previous")
     if is_number(value) and is_number(previous):
-        return float(_decimal(value) - _decimal(previous))
+        return float(as_decimal(value) - as_decimal(previous))
     return None
 
 
