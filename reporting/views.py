@@ -60,7 +60,9 @@ def job_detail(request, public_id):
     may_act = selectors.job_user_may_act(job=job, user=request.user)
     if request.htmx:
         return render(request, "reporting/_job_status.html", {"job": job, "may_act": may_act})
-    lines = parameter_lines(job.template_version.parsed.parameters, job.parameters)
+    # Who gets the report is the owner's business: a colleague reading it through a share sees no recipients.
+    shown = [p for p in job.template_version.parsed.parameters if may_act or p.type != "email_list"]
+    lines = parameter_lines(shown, job.parameters)
     return render(request, "reporting/job_detail.html", {"job": job, "parameter_lines": lines, "may_act": may_act,
                                                          **_email_panel_context(request, job),
                                                          **web_selectors.job_page_extras(job=job, user=request.user,

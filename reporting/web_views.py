@@ -39,7 +39,12 @@ def run_again(request, public_id):
     job = selectors.job_get_for_user(public_id=public_id, user=request.user, action="view")
     template = template_get_for_user(slug=job.template.slug, user=request.user)
     spec_parameters = template.published_version.parsed.parameters
-    form = RunReportForm(initial=parameters_as_form_data(spec_parameters, job.parameters),
+    values = job.parameters
+    if not selectors.job_user_may_act(job=job, user=request.user):
+        # Running a colleague's report again starts without their recipients (theirs to know).
+        emails = {p.name for p in spec_parameters if p.type == "email_list"}
+        values = {name: value for name, value in job.parameters.items() if name not in emails}
+    form = RunReportForm(initial=parameters_as_form_data(spec_parameters, values),
                          spec_parameters=spec_parameters, user=request.user)
     form.helper.form_action = reverse("reporting:run", args=[template.slug])  # a new job, made as any run
     return render(request, "reporting/run.html", {"template": template, "form": form, "from_job": job})

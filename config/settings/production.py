@@ -12,11 +12,15 @@ from .base import (ALLOWED_HOSTS, BEHIND_PROXY, METRICS_TOKEN, MIDDLEWARE, REPOR
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 # A key copied from an example is public: sessions, password reset links and signed downloads
-# could be forged with it. `check --deploy` lets a long placeholder through, so refuse it here.
-if len(SECRET_KEY) < 50 or SECRET_KEY.lower().startswith("change-me"):
+# could be forged with it. `check --deploy` only warns (and lets a long placeholder through), so
+# refuse here what Django's W009 warns about and anything that reads like a placeholder.
+_PLACEHOLDER_WORDS = ("change", "replace", "example", "placeholder", "secret-key", "django-insecure")
+if (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+        or any(word in SECRET_KEY.lower() for word in _PLACEHOLDER_WORDS)):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is a placeholder or shorter than 50 characters; "
                                "set 50+ random characters (python -c \"import secrets; print(secrets.token_urlsafe(50))\").")
-if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or METRICS_TOKEN.lower().startswith("change-me")):
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or len(set(METRICS_TOKEN)) < 5
+                     or any(word in METRICS_TOKEN.lower() for word in _PLACEHOLDER_WORDS)):
     raise ImproperlyConfigured("METRICS_TOKEN is a placeholder or shorter than 32 characters; set 32+ random "
                                "characters (python -c \"import secrets; print(secrets.token_urlsafe(32))\") "
                                "or leave it empty (then /metrics is for staff only).")

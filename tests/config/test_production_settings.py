@@ -46,6 +46,11 @@ def _example_value(name: str) -> str:
     "change-me-to-50-random-characters-python-c-import-secrets-token-urlsafe-50",  # the old example's
     "CHANGE-ME" + "x" * 60,
     "short-but-random-Qp9zR2mW",
+    # what Django's W009 warns about and other placeholders (final review)
+    "django-insecure-" + "x7Qp9zR2mW" * 5,
+    "a" * 60,
+    "replace-me-with-50-random-characters-python-c-import-secrets-token",
+    "changeme" + "x7Qp9zR2mW" * 5,
 ])
 def test_refuses_a_placeholder_or_short_secret_key(key):
     result = _import_production(DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="reports.example.com")
@@ -54,7 +59,8 @@ def test_refuses_a_placeholder_or_short_secret_key(key):
     assert "secrets.token_urlsafe(50)" in result.stderr
 
 
-@pytest.mark.parametrize("token", ["change-me", "change-me-" + "y" * 40, "only-twenty-chars-xx"])
+@pytest.mark.parametrize("token", ["change-me", "change-me-" + "y" * 40, "only-twenty-chars-xx", "z" * 40,
+                                   "example-token-" + "Zq8mW2xRt5" * 3])
 def test_refuses_a_placeholder_or_short_metrics_token(token):
     result = _import_production(DJANGO_SECRET_KEY=KEY, DJANGO_ALLOWED_HOSTS="reports.example.com",
                                 METRICS_TOKEN=token)
@@ -63,7 +69,7 @@ def test_refuses_a_placeholder_or_short_metrics_token(token):
 
 
 def test_starts_with_a_long_metrics_token_or_none():
-    for token in ["", "Zq8" * 11]:
+    for token in ["", "Zq8-mW2x_Rt5" * 3]:
         result = _import_production(DJANGO_SECRET_KEY=KEY, DJANGO_ALLOWED_HOSTS="reports.example.com",
                                     METRICS_TOKEN=token)
         assert result.returncode == 0, result.stderr

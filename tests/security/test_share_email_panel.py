@@ -60,3 +60,23 @@ def test_a_sharee_sees_no_address_attempt_error_or_note(client, job):
         page = response.content.decode()
         assert not any(bit in page for bit in SECRET_BITS), page
         assert "Email deliveries" not in page and "Email this report" not in page
+
+
+def test_a_sharee_sees_no_recipient_parameter_on_the_page_nor_in_run_again(client, user):
+    """Final review: the addresses hidden from the delivery panel were still under Parameters and in
+    the "Run again with changes" form."""
+    spec = small_spec(source_name=StaticSourceFactory(name="rows").name)
+    spec["parameters"].append({"name": "recipients", "type": "email_list", "label": "Email to", "required": False})
+    template = published_template(spec=spec, slug="small-mailed")
+    job = ReportJobFactory(template=template, template_version=template.published_version, requested_by=user,
+                           status=ReportJob.Status.SUCCEEDED, parameters={"note": "hi", "recipients": ["ceo@example.com"]})
+    ReportArtifactFactory(job=job, format="pdf")
+    colleague = UserFactory(username="colin")
+    JobShareFactory(job=job, user=colleague)
+    client.force_login(colleague)
+    for url in ("reporting:job_detail", "reporting:run_again"):
+        response = client.get(reverse(url, args=[job.public_id]))
+        assert response.status_code == 200 and "ceo@example.com" not in response.content.decode(), url
+    client.force_login(user)  # the owner still sees whom it goes to
+    for url in ("reporting:job_detail", "reporting:run_again"):
+        assert "ceo@example.com" in client.get(reverse(url, args=[job.public_id])).content.decode(), url
