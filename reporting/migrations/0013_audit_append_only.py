@@ -3,6 +3,11 @@
 PostgreSQL refuses UPDATE and DELETE (TRUNCATE fires no row trigger, so the test database's flush
 still works). SQLite refuses UPDATE only: Django flushes a SQLite test database with DELETE FROM,
 which a DELETE trigger would abort; the ORM refuses deletes on every database.
+
+A later migration that alters AuditEvent must keep this in mind: on SQLite Django rebuilds the table
+(the trigger is lost: reinstall it with _SQLITE_INSTALL), and on PostgreSQL a data-changing step
+(e.g. NOT NULL with a default) needs `ALTER TABLE reporting_auditevent DISABLE TRIGGER
+reporting_auditevent_append_only` around it.
 """
 from django.db import migrations
 
