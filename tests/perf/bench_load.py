@@ -14,45 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-
-def _redis_url_with_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        query = dict(parse_qsl(parts.query))
-        query["db"] = str(db)
-        return f"unix://{parts.netloc}{parts.path}?{urlencode(query)}"
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-def _prepare_environment(workdir: Path) -> dict[str, str]:
-    if "REDIS_URL" not in os.environ:
-        sys.exit("REDIS_URL is not set: run under `python -m config.embedded_redis -- ...`")
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "REPORTING_ARTIFACT_ROOT": str(workdir / "artifacts"),
-        "REDIS_URL": _redis_url_with_db(os.environ["REDIS_URL"], int(os.environ.get("BENCH_REDIS_DB", "13"))),
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    return {**os.environ, **env}
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, -(-len(ordered) * q // 100) - 1)] if ordered else float("nan")
+from tests.perf.queue_bench import percentile, prepare_environment, rq_workers, setup_django, wait_until_final  # noqa: E402
 
 
 def main() -> int:
@@ -64,13 +34,8 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="qms-bench-load-"))
-    env = _prepare_environment(workdir)
-    sys.path.insert(0, str(REPO_ROOT))
-    import django
-
-    django.setup()
-    import django_rq
-    from django.core.management import call_command
+    env = prepare_environment(workdir)
+    setup_django()
     from django.db import connection
 
     from reporting.models import ReportArtifact, ReportJob
@@ -78,9 +43,6 @@ def main() -> int:
     from reporting.services import job_create, job_submit
     from tests.factories import StaticSourceFactory, published_template, small_spec
 
-    call_command("migrate", verbosity=0)
-    for name in ("high", "default", "low"):
-        django_rq.get_queue(name).empty()
     source = StaticSourceFactory(static_data={"rows": [{"name": f"Row {i}", "value": i} for i in range(40)]})
     template = published_template(spec=small_spec(source_name=source.name, title="Load benchmark"))
     print(f"database: {connection.vendor}  redis: {env['REDIS_URL']}  workdir: {workdir}", flush=True)
@@ -96,41 +58,14 @@ def main() -> int:
           flush=True)
     baseline_ids = list(ReportJob.objects.values_list("pk", flat=True))
 
-    workers = [
-        subprocess.Popen([sys.executable, "manage.py", "rqworker", "high", "default", "low", "--with-scheduler",
-                          "--worker-class", "reporting.worker.ReportWorker"],
-                         cwd=REPO_ROOT, env=env, stdout=open(workdir / f"worker-{i}.log", "w"),
-                         stderr=subprocess.STDOUT, start_new_session=True)
-        for i in range(args.workers)
-    ]
-    try:
+    with rq_workers(args.workers, env, workdir):
         submit_started = time.perf_counter()
         submitted = [job_submit(template=template, user=None, parameters={"note": str(i)}).pk
                      for i in range(args.jobs)]
         submit_s = time.perf_counter() - submit_started
         print(f"submitted {len(submitted)} jobs in {submit_s:.2f} s", flush=True)
         connection.close()
-
-        unfinished = ReportJob.objects.filter(pk__in=submitted).exclude(status__in=ReportJob.FINAL_STATUSES)
-        deadline = time.monotonic() + args.timeout
-        last_report = 0.0
-        while time.monotonic() < deadline:
-            left = unfinished.count()
-            connection.close()
-            if left == 0:
-                break
-            if time.monotonic() - last_report > 10:
-                print(f"  {args.jobs - left}/{args.jobs} done", flush=True)
-                last_report = time.monotonic()
-            time.sleep(0.5)
-    finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+        wait_until_final(submitted, args.timeout)
 
     jobs = list(ReportJob.objects.filter(pk__in=submitted).values(
         "pk", "public_id", "status", "attempts", "created_at", "finished_at", "error_message"))
@@ -163,13 +98,13 @@ def main() -> int:
         print(f"  failed {job['public_id']}: {job['error_message'][:200]}")
     print(f"{args.workers} workers: {jobs_per_min:.0f} jobs/min over {wall_s:.1f} s "
           f"({jobs_per_min / baseline_jobs_per_min:.2f}x the in-process sequential baseline)")
-    print(f"submit-to-finish latency: p50 {_percentile(latencies, 50):.2f} s, p95 {_percentile(latencies, 95):.2f} s, "
+    print(f"submit-to-finish latency: p50 {percentile(latencies, 50):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
           f"max {max(latencies, default=float('nan')):.2f} s; mean {statistics.fmean(latencies):.2f} s")
     print(json.dumps({
         "bench": "load", "jobs": args.jobs, "workers": args.workers, "database": connection.vendor,
         "succeeded": len(succeeded), "failed": len(failed), "lost": len(lost), "duplicated": len(duplicated),
-        "jobs_per_min": round(jobs_per_min, 1), "p50_s": round(_percentile(latencies, 50), 3),
-        "p95_s": round(_percentile(latencies, 95), 3), "wall_s": round(wall_s, 2),
+        "jobs_per_min": round(jobs_per_min, 1), "p50_s": round(percentile(latencies, 50), 3),
+        "p95_s": round(percentile(latencies, 95), 3), "wall_s": round(wall_s, 2),
         "baseline_jobs_per_min": round(baseline_jobs_per_min, 1),
         "speedup_vs_baseline": round(jobs_per_min / baseline_jobs_per_min, 2),
     }))
