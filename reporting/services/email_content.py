@@ -44,20 +44,26 @@ def one_line(text: Any) -> str:
     return " ".join(_CONTROL.sub(" ", str(text)).split())
 
 
-def period_text(job: ReportJob) -> str:
-    """"1–31 Oct 2026" from the job's first date range (or "31 Oct 2026" from its first date); ""."""
+def job_period(job: ReportJob) -> tuple[date, date, bool] | None:
+    """(start, end, is_range) of the job's first date range, else (day, day, False) of its first date."""
     parsed = job.template_version.parsed
     for param in parsed.parameters_of_type("date_range"):
         value = job.parameters.get(param.name)
         if isinstance(value, dict):
             start, end = iso_date(value.get("start")), iso_date(value.get("end"))
             if start and end:
-                return date_range_text(start, end)
+                return start, end, True
     for param in parsed.parameters_of_type("date"):
         day = iso_date(job.parameters.get(param.name))
         if day:
-            return _day(day, year=True)
-    return ""
+            return day, day, False
+    return None
+
+
+def period_text(job: ReportJob) -> str:
+    """"1–31 Oct 2026" from the job's first date range (or "31 Oct 2026" from its first date); ""."""
+    period = job_period(job)
+    return date_range_text(period[0], period[1]) if period else ""
 
 
 def date_range_text(start: date, end: date) -> str:
@@ -103,21 +109,16 @@ def artifact_filename(artifact: ReportArtifact) -> str:
 def period_slug(job: ReportJob) -> str:
     """"2026-10" for a whole month, "2026-10-01_2026-10-15" for another range, "2026-10-31" for a
     date; "" when the job has no period."""
-    parsed = job.template_version.parsed
-    for param in parsed.parameters_of_type("date_range"):
-        value = job.parameters.get(param.name)
-        if isinstance(value, dict):
-            start, end = iso_date(value.get("start")), iso_date(value.get("end"))
-            if start and end:
-                month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-                if start.day == 1 and end == month_end:
-                    return f"{start:%Y-%m}"
-                return f"{start.isoformat()}_{end.isoformat()}"
-    for param in parsed.parameters_of_type("date"):
-        day = iso_date(job.parameters.get(param.name))
-        if day:
-            return day.isoformat()
-    return ""
+    period = job_period(job)
+    if period is None:
+        return ""
+    start, end, is_range = period
+    if not is_range:
+        return start.isoformat()
+    month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if start.day == 1 and end == month_end:
+        return f"{start:%Y-%m}"
+    return f"{start.isoformat()}_{end.isoformat()}"
 
 
 def headline_rows(job: ReportJob) -> list[dict[str, str]]:
