@@ -88,6 +88,13 @@ def rules_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
     return lines
 
 
+def _quality_metric_names(inputs: ProcessorInputs) -> list[str] | None:
+    """The metric names the quality source answered with; None when it sent no metrics object."""
+    payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
+    metrics = payload.get("metrics") if isinstance(payload, dict) else None
+    return [str(n) for n in metrics] if isinstance(metrics, dict) else None
+
+
 def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
@@ -96,9 +103,8 @@ def _seed_figures(inputs: ProcessorInputs, names: list[str]) -> list[str]:
     """Which groups of figures follow the seed rules (the template defines nothing for them)."""
     book, groups = inputs.metrics, []
     if "qms.quality" in names:
-        payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
-        metrics = payload.get("metrics") if isinstance(payload, dict) else None
-        if not isinstance(metrics, dict) or any(not book.metric(str(n)) for n in metrics):
+        metrics = _quality_metric_names(inputs)
+        if metrics is None or any(not book.metric(n) for n in metrics):
             groups.append("Quality metrics")
     if "qms.training" in names and not (book.metric(TRAINING_COMPLETION) and book.metric(TRAINING_OVERDUE)):
         groups.append("Training figures")
@@ -137,9 +143,8 @@ def headline_lines(inputs: ProcessorInputs, names: list[str]) -> list[str]:
 
 def _quality_lines(inputs: ProcessorInputs) -> list[str]:
     book = inputs.metrics
-    payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
-    metrics = payload.get("metrics") if isinstance(payload, dict) else None
-    names = [str(n) for n in metrics] if isinstance(metrics, dict) else list(book.metrics)
+    metrics = _quality_metric_names(inputs)
+    names = metrics if metrics is not None else list(book.metrics)
     lines = [metric_line(book.metric(n), n.replace("_", " ").capitalize()) for n in names if book.metric(n)]
     undefined = [n for n in names if not book.metric(n)]
     if undefined or not names:
@@ -156,9 +161,8 @@ def _printed_metrics(inputs: ProcessorInputs, names: list[str]) -> frozenset[str
     """The defined metrics whose own rule line the report prints (those shown as KPIs)."""
     printed = set()
     if "qms.quality" in names:
-        payload = unwrap(inputs.sources.get(QUALITY_SOURCE))
-        metrics = payload.get("metrics") if isinstance(payload, dict) else None
-        printed |= {str(n) for n in metrics} if isinstance(metrics, dict) else set(inputs.metrics.metrics)
+        metrics = _quality_metric_names(inputs)
+        printed |= set(metrics) if metrics is not None else set(inputs.metrics.metrics)
     if "qms.training" in names:
         printed |= {TRAINING_COMPLETION, TRAINING_OVERDUE}
     if "qms.documents" in names:
