@@ -6,8 +6,6 @@ after the store stage (a file cannot contain its own hash: that part is on the j
 ``verify_report``)."""
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
 import tomllib
 from datetime import datetime, timezone as dt_timezone
@@ -23,6 +21,7 @@ from templates_app.spec import default_label
 
 from reporting.models import ReportArtifact, ReportJob
 from reporting.pipeline.aggregation.collector import AggregationResult
+from reporting.pipeline.outcome import data_sha256
 
 from .job_state import job_record
 
@@ -30,10 +29,9 @@ MANIFEST_SCHEMA = 1
 PRODUCT = "QMS Reporting"
 
 
-def canonical_sha256(value: Any) -> str:
-    """sha256 of a JSON value written canonically (sorted keys, no spaces): the same data, the same hash."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# sha256 of a JSON value written canonically (sorted keys, no spaces): the same hash the job's
+# processed data gets (reporting.pipeline.outcome), so every hash in the record is made one way.
+canonical_sha256 = data_sha256
 
 
 def manifest_build(*, job: ReportJob, aggregation: AggregationResult, generated_at: datetime) -> dict[str, Any]:
